@@ -1,0 +1,59 @@
+#include "control/log/record_writer.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace sluice::log {
+
+bool RecordWriter::open(const std::string& path, std::FILE* summary_out, std::string* error) {
+  summary_ = summary_out;
+  if (path.empty() || path == "-") {
+    log_ = stdout;
+    return true;
+  }
+  log_ = std::fopen(path.c_str(), "w");
+  if (!log_) {
+    *error = "cannot open log file '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  owns_log_ = true;
+  return true;
+}
+
+RecordWriter::~RecordWriter() {
+  flush();
+  if (owns_log_) std::fclose(log_);
+}
+
+void RecordWriter::flush() {
+  if (log_) std::fflush(log_);
+  if (summary_) std::fflush(summary_);
+}
+
+void RecordWriter::on_message_record(const scan::MessageRecord& r) {
+  line_.clear();
+  scan::write_message_json(r, line_);
+  line_ += '\n';
+  std::fwrite(line_.data(), 1, line_.size(), log_);
+  ++records_;
+  const std::string verdict = r.encrypted ? "not_inspected" : control::action_name(r.verdict.action);
+  ++verdicts_[verdict];
+  if (summary_) write_summary(r);
+}
+
+void RecordWriter::write_summary(const scan::MessageRecord& r) {
+  std::string rcpts;
+  for (const std::string& rcpt : r.envelope.rcpt_to) rcpts += (rcpts.empty() ? "" : ",") + rcpt;
+  std::string reasons;
+  for (const std::string& reason : r.verdict.reasons) reasons += (reasons.empty() ? "" : " ") + reason;
+  std::string flags;
+  for (const std::string& flag : r.flags) flags += (flags.empty() ? "" : ",") + flag;
+  const char* verdict = r.encrypted ? "not_inspected" : control::action_name(r.verdict.action);
+  std::fprintf(summary_, "%-13s %s:%u -> %s:%u  from=<%s> to=<%s> size=%llu reply=%d att=%zu urls=%zu%s%s%s%s\n",
+               verdict, r.flow.src_ip.c_str(), r.flow.src_port, r.flow.dest_ip.c_str(), r.flow.dest_port,
+               r.envelope.mail_from.c_str(), rcpts.c_str(), static_cast<unsigned long long>(r.size),
+               r.server_reply, r.attachments.size(), r.urls.size(), reasons.empty() ? "" : "  because: ",
+               reasons.c_str(), flags.empty() ? "" : "  flags: ", flags.c_str());
+}
+
+}  // namespace sluice::log

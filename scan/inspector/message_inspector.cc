@@ -1,0 +1,177 @@
+#include "scan/inspector/message_inspector.h"
+
+#include <algorithm>
+
+#include "scan/archive/archive_expander.h"
+#include "scan/engine/stream_scanner.h"
+
+namespace sluice::scan {
+namespace {
+
+constexpr size_t kMaxHeaderValueLogged = 998;   // RFC 5322 line limit: enough for Subject/Message-ID
+
+mime::MimeLimits mime_limits_from(const control::MimeSettings& s) {
+  mime::MimeLimits limits;
+  limits.max_depth = s.max_depth;
+  limits.max_parts = s.max_parts;
+  limits.max_header_bytes = s.max_header_size;
+  limits.max_line_length = s.max_line_length;
+  limits.max_boundary_length = s.max_boundary_length;
+  return limits;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return (x | 0x20) == (y | 0x20);
+         });
+}
+
+// Anomalies that are structural limits rather than disagreements still deserve the ambiguity action:
+// content past them was not parsed the way an MUA would (THREATS MIME-12: depth limit → 5xx, not 250).
+bool needs_ambiguity_action(mime::Anomaly a) {
+  return mime::is_ambiguity(a) || a == mime::Anomaly::DepthLimit || a == mime::Anomaly::PartLimit ||
+         a == mime::Anomaly::PartialOrExternal;
+}
+
+template <typename Enum, typename NameFn>
+void append_flag_names(uint32_t bits, NameFn name, std::vector<std::string>& out) {
+  for (uint32_t bit = 1; bit != 0 && bit <= bits; bit <<= 1) {
+    if (bits & bit) out.emplace_back(name(static_cast<Enum>(bit)));
+  }
+}
+
+}  // namespace
+
+MessageInspector::MessageInspector(const PolicySnapshot& snapshot, engine::Scratch& scratch)
+    : snapshot_(snapshot), scratch_(scratch), parser_(mime_limits_from(snapshot.policy.mime), *this) {}
+
+MessageInspector::~MessageInspector() = default;
+
+void MessageInspector::begin(MessageRecord* record) {
+  record_ = record;
+  parser_.reset();
+  open_views_.clear();
+  hits_.reset(snapshot_.database.get(), record);
+  budget_.reset(snapshot_.policy.scan.cycles_per_message);
+  fed_bytes_ = 0;
+  scan_limit_bytes_ = static_cast<uint64_t>(snapshot_.policy.smtp.oversize_limit_mb) << 20;
+  oversize_ = false;
+  archive_events_ = 0;
+}
+
+void MessageInspector::feed(std::string_view content) {
+  if (budget_.exhausted() || oversize_) return;
+  if (fed_bytes_ + content.size() > scan_limit_bytes_) {
+    oversize_ = true;  // FortiOS semantics: above the oversize limit the message is not scanned further
+    content = content.substr(0, scan_limit_bytes_ - fed_bytes_);
+  }
+  fed_bytes_ += content.size();
+  ScopedCharge charge(budget_);
+  parser_.feed(content);
+}
+
+void MessageInspector::finish(const smtp::MessageEnd& end) {
+  if (!budget_.exhausted()) {
+    ScopedCharge charge(budget_);
+    parser_.finish();
+  }
+  // Views left open by a budget stop are closed without further scanning cost being charged.
+  while (!open_views_.empty()) on_view_end(open_views_.back()->view_id());
+  record_->complete = end.complete;
+  record_->server_reply = end.final_reply_code;
+  record_->server_reply_text = end.final_reply_text;
+  record_->size = end.size;
+  record_->cycles = budget_.spent();
+  record_->scan_timeout = budget_.exhausted();
+  append_flag_names<smtp::SessionFlag>(end.flags, smtp::session_flag_name, record_->flags);
+  append_flag_names<mime::Anomaly>(parser_.anomalies(), mime::anomaly_name, record_->flags);
+  append_flag_names<archive::ArchiveEvent>(archive_events_, archive::archive_event_name, record_->flags);
+  if (oversize_) record_->flags.emplace_back("oversize");
+  if (record_->scan_timeout) record_->flags.emplace_back("scan_timeout");
+  decide_verdict(end);
+  record_ = nullptr;
+}
+
+void MessageInspector::decide_verdict(const smtp::MessageEnd& end) {
+  const control::Policy& p = snapshot_.policy;
+  Verdict& v = record_->verdict;
+  for (const HitRecord& h : record_->hits) {
+    if (h.kind == "body_signature" || h.kind == "hash_signature") {
+      v.apply(p.antivirus.action, "antivirus:" + h.name);
+    } else {
+      record_->spam_score += h.score;
+    }
+  }
+  if (record_->spam_score >= p.spam.reject_threshold) {
+    v.apply(control::Action::Reject, "spam:score=" + std::to_string(record_->spam_score));
+  } else if (record_->spam_score >= p.spam.tag_threshold) {
+    v.apply(control::Action::Tag, "spam:score=" + std::to_string(record_->spam_score));
+  }
+  for (const UrlRecord& u : record_->urls) {
+    if (!u.listed.empty()) v.apply(p.url_filter.action, "url:" + u.listed);
+  }
+  for (uint32_t bit = 1; bit != 0; bit <<= 1) {
+    const auto a = static_cast<mime::Anomaly>(bit);
+    if ((parser_.anomalies() & bit) && needs_ambiguity_action(a)) {
+      v.apply(p.mime.ambiguity_action, std::string("mime:") + mime::anomaly_name(a));
+    }
+  }
+  if (archive::is_bomb(archive_events_)) v.apply(p.archive.bomb_action, "archive:bomb");
+  if (archive_events_ & static_cast<uint32_t>(archive::ArchiveEvent::Encrypted)) {
+    v.apply(p.archive.encrypted_action, "archive:encrypted");
+  }
+  if (record_->scan_timeout) v.apply(p.scan.scan_timeout_action, "scan:timeout");
+  if (oversize_) v.apply(p.smtp.oversize_action, "smtp:oversize");
+  if ((end.flags & static_cast<uint32_t>(smtp::SessionFlag::SmugglingSequence)) &&
+      p.smtp.bare_newline == control::BareNewlinePolicy::Reject) {
+    v.apply(control::Action::Reject, "smtp:smuggling_sequence");
+  }
+}
+
+void MessageInspector::on_top_header(std::string_view name, std::string_view value, std::string_view decoded) {
+  const auto keep = [](std::string_view s) { return std::string(s.substr(0, kMaxHeaderValueLogged)); };
+  if (iequals(name, "Subject") && record_->subject.empty()) record_->subject = keep(decoded);
+  if (iequals(name, "Message-ID") && record_->message_id.empty()) record_->message_id = keep(value);
+  if (iequals(name, "From") && record_->from.empty()) record_->from = keep(decoded);
+  header_hits_.clear();
+  engine::scan_header(*snapshot_.database, scratch_, name, decoded, header_hits_);
+  hits_.add(header_hits_, std::string(name));
+}
+
+ViewScan* MessageInspector::find_view(uint32_t view_id) {
+  for (ViewScan* v : open_views_) {
+    if (v->view_id() == view_id) return v;
+  }
+  return nullptr;
+}
+
+void MessageInspector::on_view_begin(uint32_t view_id, const mime::PartInfo& part, mime::ViewKind kind) {
+  ViewScan* free_view = nullptr;
+  for (auto& v : views_) {
+    if (std::find(open_views_.begin(), open_views_.end(), v.get()) == open_views_.end()) {
+      free_view = v.get();
+      break;
+    }
+  }
+  if (!free_view) {
+    views_.push_back(std::make_unique<ViewScan>(snapshot_, scratch_));
+    free_view = views_.back().get();
+  }
+  free_view->begin(view_id, part, kind, record_, &hits_);
+  open_views_.push_back(free_view);
+}
+
+void MessageInspector::on_view_data(uint32_t view_id, std::string_view bytes) {
+  if (budget_.exhausted()) return;
+  if (ViewScan* v = find_view(view_id)) v->feed(bytes);
+}
+
+void MessageInspector::on_view_end(uint32_t view_id) {
+  ViewScan* v = find_view(view_id);
+  if (!v) return;
+  v->end();
+  archive_events_ |= v->archive_events();
+  open_views_.erase(std::find(open_views_.begin(), open_views_.end(), v));
+}
+
+}  // namespace sluice::scan

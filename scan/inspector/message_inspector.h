@@ -1,0 +1,57 @@
+// scan/inspector/message_inspector.h — inspects one message at a time as its content streams in.
+//
+// Owns: the MIME parser for the message, a pool of ViewScans (one per concurrently open MIME view), the
+// message's cycle budget, its rule hits and the MessageRecord being built; decides the verdict at the end.
+// Calls: mime (MimeParser), engine (header rules), ViewScan, decide_verdict().
+// It never holds the message: content goes through in the chunks it arrives in.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "scan/budget.h"
+#include "scan/inspector/hit_collector.h"
+#include "scan/inspector/message_record.h"
+#include "scan/inspector/policy_snapshot.h"
+#include "scan/inspector/view_scan.h"
+#include "scan/mime/mime_parser.h"
+
+namespace sluice::scan {
+
+class MessageInspector final : private mime::MimeSink {
+ public:
+  MessageInspector(const PolicySnapshot&, engine::Scratch&);
+  ~MessageInspector() override;
+
+  // Starts a message; `record` is filled until finish() and must outlive it.
+  void begin(MessageRecord* record);
+  void feed(std::string_view content);
+  // Completes the record: SMTP outcome, anomalies, verdict.
+  void finish(const smtp::MessageEnd&);
+
+ private:
+  void on_top_header(std::string_view name, std::string_view value, std::string_view decoded) override;
+  void on_view_begin(uint32_t view_id, const mime::PartInfo&, mime::ViewKind) override;
+  void on_view_data(uint32_t view_id, std::string_view bytes) override;
+  void on_view_end(uint32_t view_id) override;
+
+  ViewScan* find_view(uint32_t view_id);
+  void decide_verdict(const smtp::MessageEnd&);
+
+  const PolicySnapshot& snapshot_;
+  engine::Scratch& scratch_;
+  mime::MimeParser parser_;
+  std::vector<std::unique_ptr<ViewScan>> views_;   // pool; grows to the peak number of concurrent views
+  std::vector<ViewScan*> open_views_;
+  HitCollector hits_;
+  std::vector<uint32_t> header_hits_;
+  CycleBudget budget_;
+  MessageRecord* record_ = nullptr;
+  uint64_t fed_bytes_ = 0;
+  uint64_t scan_limit_bytes_ = 0;   // oversize-limit: content beyond it is not scanned
+  bool oversize_ = false;
+  uint32_t archive_events_ = 0;
+};
+
+}  // namespace sluice::scan

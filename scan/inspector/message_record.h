@@ -1,0 +1,80 @@
+// scan/inspector/message_record.h — everything Sluice logs about one message (log-all, EVE-style).
+//
+// Built by the MessageInspector while the message streams through, completed at end of data, turned into
+// one JSON line by write_message_json(). Plain data: no behaviour beyond formatting.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "control/policy.h"
+#include "scan/smtp/passive_session.h"
+
+namespace sluice::scan {
+
+struct FlowTuple {
+  std::string src_ip, dest_ip;   // client (src) and server (dest) as seen on the wire
+  uint16_t src_port = 0, dest_port = 0;
+  uint64_t flow_id = 0;
+  uint16_t vlan = 0;
+};
+
+struct AttachmentRecord {
+  std::string name;              // first candidate name (sanitised); all candidates in `names`
+  std::vector<std::string> names;
+  std::string declared_type;     // MIME Content-Type, or "archive-entry"
+  std::string detected_type;     // from magic bytes
+  std::string container;         // archive it was found in ("" at MIME level)
+  uint32_t depth = 0;            // archive depth (0 = MIME part)
+  uint64_t size = 0;
+  std::string sha256;
+};
+
+struct UrlRecord {
+  std::string url;               // normalised
+  std::vector<std::string> flags;
+  std::string listed;            // matching list entry, "" if not listed
+};
+
+struct HitRecord {
+  std::string name;
+  std::string kind;              // body_signature, hash_signature, header_rule, body_rule
+  std::string where;             // "message", attachment name, or header name
+  int score = 0;
+};
+
+struct Verdict {
+  control::Action action = control::Action::Pass;
+  std::vector<std::string> reasons;   // "antivirus:Eicar-Test-Signature", "mime:duplicate_boundary", ...
+
+  // Keeps the most severe action (pass < tag < quarantine < tempfail < reject) and every reason.
+  void apply(control::Action candidate, std::string reason);
+};
+
+struct MessageRecord {
+  uint64_t timestamp_ns = 0;
+  FlowTuple flow;
+  uint32_t index_in_session = 0;
+  smtp::Envelope envelope;
+  bool complete = false;           // the end of data was seen
+  int server_reply = 0;            // the backend's reply to end of data (0 = none seen)
+  std::string server_reply_text;
+  uint64_t size = 0;
+  std::string message_id, subject, from;
+  std::vector<AttachmentRecord> attachments;
+  std::vector<UrlRecord> urls;
+  uint32_t urls_dropped = 0;
+  std::vector<HitRecord> hits;
+  int spam_score = 0;
+  Verdict verdict;
+  uint64_t cycles = 0;
+  bool scan_timeout = false;
+  bool encrypted = false;          // STARTTLS: content not inspected (the TLS issue closes this gap)
+  std::vector<std::string> flags;  // anomaly names from SMTP, MIME, archives, budget
+};
+
+// One JSON object, no trailing newline.
+void write_message_json(const MessageRecord&, std::string& out);
+
+}  // namespace sluice::scan

@@ -1,0 +1,29 @@
+// scan/inspector/policy_snapshot.h — the compiled, immutable form of a configuration.
+//
+// Owns: the typed Policy, the compiled Hyperscan Database (signatures + anti-spam rules) and the URL lists.
+// Built once, off the workers (today at start-up; with the control-plane issue, on `commit`, then published
+// with RCU). Workers only read it; each worker brings its own engine::Scratch.
+// Calls: control (Policy), engine (SignatureSet, Database), url (UrlLists).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "control/policy.h"
+#include "scan/engine/database.h"
+#include "scan/url/url_lists.h"
+
+namespace sluice::scan {
+
+struct PolicySnapshot {
+  control::Policy policy;
+  std::unique_ptr<engine::Database> database;
+  url::UrlLists url_lists;
+  engine::LoadStats signature_stats;
+};
+
+// Loads every signature file and URL list the policy names, adds the built-in EICAR signature and the
+// anti-spam rules, compiles. On failure returns nullptr and a message naming the file or rule at fault.
+std::unique_ptr<const PolicySnapshot> build_policy_snapshot(const control::Policy&, std::string* error);
+
+}  // namespace sluice::scan

@@ -1,0 +1,175 @@
+#include "scan/inspector/view_scan.h"
+
+#include "scan/inspector/hit_collector.h"
+
+namespace sluice::scan {
+namespace {
+
+constexpr size_t kArchiveSniffBytes = 8;     // longest magic we test (zip local header is 4)
+constexpr size_t kMaxUrlsPerMessage = 512;   // beyond: counted in urls_dropped
+constexpr uint64_t kMiB = 1024 * 1024;
+
+archive::ArchiveLimits archive_limits_from(const control::ArchiveSettings& s) {
+  archive::ArchiveLimits limits;
+  limits.uncompressed_oversize_limit = static_cast<uint64_t>(s.uncompressed_oversize_limit_mb) * kMiB;
+  limits.max_ratio = s.max_ratio;
+  limits.max_depth = s.max_depth;
+  limits.max_entries = s.max_entries;
+  limits.scan_bzip2 = s.scan_bzip2;
+  return limits;
+}
+
+bool is_binary_type(engine::ContentType t) {
+  return t != engine::ContentType::Text && t != engine::ContentType::Html && t != engine::ContentType::Unknown;
+}
+
+std::vector<std::string> url_flag_names(uint16_t flags) {
+  std::vector<std::string> names;
+  for (uint16_t bit = 1; bit != 0 && bit <= flags; bit = static_cast<uint16_t>(bit << 1)) {
+    if (flags & bit) names.emplace_back(url::url_flag_name(static_cast<url::UrlFlag>(bit)));
+  }
+  return names;
+}
+
+}  // namespace
+
+ViewScan::ViewScan(const PolicySnapshot& snapshot, engine::Scratch& scratch)
+    : snapshot_(snapshot),
+      scratch_(scratch),
+      scanner_(*snapshot.database, scratch),
+      urls_(url::UrlLimits{}),
+      archive_limits_(archive_limits_from(snapshot.policy.archive)) {}
+
+ViewScan::~ViewScan() = default;
+
+void ViewScan::begin(uint32_t view_id, const mime::PartInfo& part, mime::ViewKind kind, MessageRecord* record,
+                     HitCollector* hits) {
+  view_id_ = view_id;
+  part_ = part;
+  kind_ = kind;
+  record_ = record;
+  hits_ = hits;
+  text_ = part.is_text() || part.is_html();
+  head_.clear();
+  archive_decided_ = false;
+  archive_active_ = false;
+  archive_events_ = 0;
+  scanner_.begin();
+  if (text_) urls_.begin(part.is_html());
+}
+
+void ViewScan::feed(std::string_view bytes) {
+  scanner_.feed(bytes);
+  if (text_) urls_.feed(bytes);
+  if (!archive_decided_) {
+    const size_t take = std::min(bytes.size(), kArchiveSniffBytes - head_.size());
+    head_.append(bytes.substr(0, take));
+    if (head_.size() < kArchiveSniffBytes) return;
+    start_archive_if_any();  // feeds the head to the expander
+    bytes.remove_prefix(take);
+  }
+  if (archive_active_ && !bytes.empty()) expander_->feed(bytes);
+}
+
+void ViewScan::start_archive_if_any() {
+  archive_decided_ = true;
+  const archive::ArchiveFormat format = archive::detect_archive(head_);
+  if (format == archive::ArchiveFormat::None) return;
+  if (!expander_) expander_ = std::make_unique<archive::ArchiveExpander>(archive_limits_, *this);
+  archive_active_ = true;
+  expander_->begin(format);
+  expander_->feed(head_);
+}
+
+void ViewScan::end() {
+  if (!archive_decided_) start_archive_if_any();  // a view shorter than the sniff length
+  if (archive_active_) {
+    expander_->finish();
+    archive_events_ = expander_->events();
+  }
+  scanner_.end();
+  hits_->add(scanner_.hits(), where());
+  const bool attachment = part_.attachment || !part_.filenames.empty() || kind_ == mime::ViewKind::Uuencoded ||
+                          is_binary_type(scanner_.content_type());
+  if (attachment && kind_ != mime::ViewKind::RawAlternate) {
+    AttachmentRecord a;
+    a.names = part_.filenames;
+    a.name = a.names.empty() ? "" : a.names.front();
+    a.declared_type = part_.content_type;
+    a.detected_type = engine::content_type_name(scanner_.content_type());
+    a.size = scanner_.bytes();
+    a.sha256 = scanner_.sha256_hex();
+    record_->attachments.push_back(std::move(a));
+  }
+  if (text_) finish_urls();
+}
+
+void ViewScan::finish_urls() {
+  urls_.end();
+  record_->urls_dropped += urls_.dropped();
+  for (const url::Url& u : urls_.urls()) {
+    bool known = false;
+    for (const UrlRecord& r : record_->urls) known = known || r.url == u.normalized;
+    if (known) continue;
+    if (record_->urls.size() >= kMaxUrlsPerMessage) {
+      ++record_->urls_dropped;
+      continue;
+    }
+    UrlRecord r{u.normalized, url_flag_names(u.flags), ""};
+    if (auto match = snapshot_.url_lists.match(u)) r.listed = match->entry;
+    record_->urls.push_back(std::move(r));
+  }
+}
+
+std::string ViewScan::where() const {
+  if (!part_.filenames.empty()) return part_.filenames.front();
+  std::string w = "part " + std::to_string(part_.index);
+  if (kind_ != mime::ViewKind::Decoded) w += std::string(" (") + mime::view_kind_name(kind_) + ")";
+  return w;
+}
+
+void ViewScan::on_entry_begin(uint32_t depth, std::string_view name) {
+  const size_t slot = depth == 0 ? 0 : depth - 1;
+  while (entry_scanners_.size() <= slot) {
+    entry_scanners_.push_back(std::make_unique<engine::StreamScanner>(*snapshot_.database, scratch_));
+    entry_names_.emplace_back();
+    entry_open_.push_back(false);
+  }
+  entry_names_[slot].assign(name);
+  entry_open_[slot] = true;
+  entry_scanners_[slot]->begin();
+}
+
+void ViewScan::on_entry_data(std::string_view bytes) {
+  // The expander nests entries properly: the innermost open entry is the one receiving data.
+  for (size_t slot = entry_scanners_.size(); slot-- > 0;) {
+    if (entry_open_[slot]) {
+      entry_scanners_[slot]->feed(bytes);
+      return;
+    }
+  }
+}
+
+void ViewScan::on_entry_end() {
+  for (size_t slot = entry_scanners_.size(); slot-- > 0;) {
+    if (!entry_open_[slot]) continue;
+    engine::StreamScanner& s = *entry_scanners_[slot];
+    entry_open_[slot] = false;
+    s.end();
+    std::string container = part_.filenames.empty() ? where() : part_.filenames.front();
+    for (size_t outer = 0; outer < slot; ++outer) container += "/" + entry_names_[outer];
+    AttachmentRecord a;
+    a.name = entry_names_[slot];
+    a.declared_type = "archive-entry";
+    a.detected_type = engine::content_type_name(s.content_type());
+    a.container = container;
+    a.depth = static_cast<uint32_t>(slot + 1);
+    a.size = s.bytes();
+    a.sha256 = s.sha256_hex();
+    hits_->add(s.hits(), container + "/" + a.name);
+    record_->attachments.push_back(std::move(a));
+    return;
+  }
+}
+
+}  // namespace sluice::scan

@@ -1,0 +1,66 @@
+// scan/inspector/view_scan.h — scanning of one decoded MIME view.
+//
+// Owns, for one view at a time (reused across views): the Hyperscan stream of the view, URL extraction for
+// text and HTML views, and — when the first bytes are an archive — the archive expander with one Hyperscan
+// stream per archive depth. Results are appended to the MessageRecord it is given.
+// Calls: engine (StreamScanner), url (UrlExtractor, UrlLists), archive (ArchiveExpander).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scan/archive/archive_expander.h"
+#include "scan/engine/stream_scanner.h"
+#include "scan/inspector/message_record.h"
+#include "scan/inspector/policy_snapshot.h"
+#include "scan/mime/part_info.h"
+#include "scan/url/url_extractor.h"
+
+namespace sluice::scan {
+
+class HitCollector;
+
+class ViewScan final : private archive::ArchiveSink {
+ public:
+  ViewScan(const PolicySnapshot&, engine::Scratch&);
+  ~ViewScan() override;
+
+  void begin(uint32_t view_id, const mime::PartInfo&, mime::ViewKind, MessageRecord*, HitCollector*);
+  void feed(std::string_view bytes);
+  void end();
+  uint32_t view_id() const { return view_id_; }
+  uint32_t archive_events() const { return archive_events_; }
+
+ private:
+  void on_entry_begin(uint32_t depth, std::string_view name) override;
+  void on_entry_data(std::string_view bytes) override;
+  void on_entry_end() override;
+
+  void start_archive_if_any();
+  void finish_urls();
+  std::string where() const;
+
+  const PolicySnapshot& snapshot_;
+  engine::Scratch& scratch_;
+  engine::StreamScanner scanner_;
+  url::UrlExtractor urls_;
+  archive::ArchiveLimits archive_limits_;
+  std::unique_ptr<archive::ArchiveExpander> expander_;          // created on the first archive seen
+  std::vector<std::unique_ptr<engine::StreamScanner>> entry_scanners_;  // one per archive depth
+  std::vector<std::string> entry_names_;                       // open entry name per depth
+  std::vector<bool> entry_open_;
+
+  MessageRecord* record_ = nullptr;
+  HitCollector* hits_ = nullptr;
+  uint32_t view_id_ = 0;
+  mime::PartInfo part_;
+  mime::ViewKind kind_ = mime::ViewKind::Decoded;
+  bool text_ = false;
+  std::string head_;            // first bytes, until the archive sniff has enough of them
+  bool archive_decided_ = false;
+  bool archive_active_ = false;
+  uint32_t archive_events_ = 0;
+};
+
+}  // namespace sluice::scan
