@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "control/config/config_loader.h"
+#include "control/policy.h"
 #include "control/log/record_writer.h"
 #include "dataplane/app_options.h"
 #include "dataplane/offline_worker.h"

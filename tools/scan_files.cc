@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "control/config/config_loader.h"
+#include "control/policy.h"
 #include "scan/inspector/json_writer.h"
 #include "scan/inspector/message_inspector.h"
 

@@ -1,0 +1,206 @@
+// control/config/schema_table.cc — the schema: every block and key of the
+// language, one row each. README.md documents the same table for people; keep
+// them in step (tests/unit/control fails when README misses a block or key).
+#include <string>
+
+#include "control/config/schema_fields.h"
+
+namespace sluice::control::config {
+
+namespace {
+
+using namespace fields;
+
+constexpr EnumWord kEnableDisable[] = {{"enable", 1}, {"disable", 0}};
+constexpr EnumWord kHeaderBody[] = {{"header", 1}, {"body", 0}};
+
+constexpr uint8_t as_word(Action action) { return static_cast<uint8_t>(action); }
+
+constexpr EnumWord kActions[] = {
+    {"pass", as_word(Action::Pass)},         {"tag", as_word(Action::Tag)},
+    {"quarantine", as_word(Action::Quarantine)}, {"tempfail", as_word(Action::Tempfail)},
+    {"reject", as_word(Action::Reject)},
+};
+// FortiOS admins write oversize-action block|pass; 'block' means reject here.
+constexpr EnumWord kOversizeActions[] = {
+    {"pass", as_word(Action::Pass)},         {"tag", as_word(Action::Tag)},
+    {"quarantine", as_word(Action::Quarantine)}, {"tempfail", as_word(Action::Tempfail)},
+    {"reject", as_word(Action::Reject)},     {"block", as_word(Action::Reject)},
+};
+// A scan that ran out of budget has no verdict to tag or quarantine on.
+constexpr EnumWord kTimeoutActions[] = {
+    {"tempfail", as_word(Action::Tempfail)}, {"pass", as_word(Action::Pass)}, {"reject", as_word(Action::Reject)}};
+constexpr EnumWord kBareNewline[] = {
+    {"normalize", static_cast<uint8_t>(BareNewlinePolicy::Normalize)},
+    {"reject", static_cast<uint8_t>(BareNewlinePolicy::Reject)}};
+
+constexpr int64_t kMaxMessageMb = 1024;
+constexpr int64_t kMaxLineBytes = 1 << 20;
+
+constexpr KeySpec kVipKeys[] = {
+    required(string<&Vip::extip>("extip", ValueKind::Address, "public address clients connect to")),
+    required(string<&Vip::mappedip>("mappedip", ValueKind::Address, "internal mail server it maps to")),
+    port_list<&Vip::ports>("ports", "published ports (default: every port of smtp protocol-options)"),
+    integer<&Vip::mappedport, 0, 65535>("mappedport", "backend port (0 = the port the client used)"),
+};
+
+constexpr KeySpec kSmtpKeys[] = {
+    port_list<&SmtpOptions::ports>("ports", "ports inspected as SMTP"),
+    integer<&SmtpOptions::oversize_limit_mb, 1, kMaxMessageMb>("oversize-limit", "largest message scanned, MB"),
+    choice<&SmtpOptions::oversize_action>("oversize-action", kOversizeActions, "verdict above oversize-limit"),
+    integer<&SmtpOptions::max_recipients, 1, 100000>("max-recipients", "RCPT TO commands per transaction"),
+    // RFC 5321 4.5.3.1: command lines of 512 bytes must be accepted.
+    integer<&SmtpOptions::max_command_line, 512, 65536>("max-command-line", "bytes per command line"),
+    // RFC 5321 4.5.3.1.6: text lines of 1000 bytes must be accepted.
+    integer<&SmtpOptions::max_line_length, 1000, kMaxLineBytes>("max-line-length", "bytes per DATA text line"),
+    choice<&SmtpOptions::bare_newline>("bare-newline", kBareNewline, "lone LF in DATA: rewrite to CRLF or refuse"),
+};
+
+constexpr KeySpec kMimeKeys[] = {
+    integer<&MimeSettings::max_depth, 1, 1000>("max-depth", "nesting of multiparts and attached messages"),
+    integer<&MimeSettings::max_parts, 1, 100000>("max-parts", "parts per message"),
+    integer<&MimeSettings::max_header_size, 1024, 16 << 20>("max-header-size", "bytes of one part's headers"),
+    integer<&MimeSettings::max_line_length, 1000, kMaxLineBytes>("max-line-length", "bytes per body line"),
+    // RFC 2046 caps boundaries at 70 characters; the default tolerates sloppy senders.
+    integer<&MimeSettings::max_boundary_length, 70, 65536>("max-boundary-length", "bytes of a multipart boundary"),
+    choice<&MimeSettings::ambiguity_action>("ambiguity-action", kActions, "verdict on structure readers may disagree on"),
+};
+
+constexpr KeySpec kArchiveKeys[] = {
+    integer<&ArchiveSettings::uncompressed_oversize_limit_mb, 1, 4096>("uncompressed-oversize-limit",
+                                                                        "expanded MB scanned per archive"),
+    integer<&ArchiveSettings::max_ratio, 1, 100000>("max-ratio", "expanded/compressed ratio before it is a bomb"),
+    integer<&ArchiveSettings::max_depth, 1, 64>("max-depth", "archives inside archives"),
+    integer<&ArchiveSettings::max_entries, 1, 1000000>("max-entries", "members per archive"),
+    toggle<&ArchiveSettings::scan_bzip2>("scan-bzip2", kEnableDisable, "expand bzip2 streams"),
+    choice<&ArchiveSettings::bomb_action>("bomb-action", kActions, "verdict when a limit is exceeded"),
+    choice<&ArchiveSettings::encrypted_action>("encrypted-action", kActions, "verdict on encrypted members"),
+};
+
+constexpr KeySpec kAntivirusKeys[] = {
+    path_list<&AntivirusSettings::signature_files>("signature-files", "ClamAV .ndb/.hdb/.hsb signature files"),
+    toggle<&AntivirusSettings::builtin_eicar>("builtin-eicar", kEnableDisable, "detect the EICAR test file"),
+    choice<&AntivirusSettings::action>("action", kActions, "verdict on a signature match"),
+};
+
+constexpr KeySpec kUrlFilterKeys[] = {
+    path_list<&UrlFilterSettings::domain_lists>("domain-lists", "files of blocked domains"),
+    path_list<&UrlFilterSettings::url_lists>("url-lists", "files of blocked URLs"),
+    choice<&UrlFilterSettings::action>("action", kActions, "verdict on a listed domain or URL"),
+};
+
+constexpr KeySpec kSpamSettingsKeys[] = {
+    integer<&SpamSettings::tag_threshold, -1000, 1000>("tag-threshold", "score at which mail is tagged"),
+    integer<&SpamSettings::reject_threshold, -1000, 1000>("reject-threshold", "score at which mail is rejected"),
+};
+
+constexpr KeySpec kSpamRuleKeys[] = {
+    toggle<&SpamRule::header_scope>("scope", kHeaderBody, "match headers or body text"),
+    string<&SpamRule::header>("header", ValueKind::Text, "only this header (header scope)"),
+    required(string<&SpamRule::pattern>("pattern", ValueKind::Text, "regular expression")),
+    integer<&SpamRule::score, -1000, 1000>("score", "added to the spam score per match"),
+    toggle<&SpamRule::caseless>("caseless", kEnableDisable, "ignore letter case"),
+};
+
+constexpr KeySpec kScanKeys[] = {
+    integer<&ScanSettings::cycles_per_message, 1'000'000, 1'000'000'000'000>("cycles-per-message",
+                                                                              "rdtsc cycles of scanning per message"),
+    choice<&ScanSettings::scan_timeout_action>("scan-timeout-action", kTimeoutActions, "verdict when the budget runs out"),
+};
+
+constexpr KeySpec kLogKeys[] = {
+    string<&LogSettings::file>("file", ValueKind::Path, "JSON lines file (\"\" = stdout)"),
+    toggle<&LogSettings::log_all>("log-all", kEnableDisable, "log clean mail too"),
+};
+
+template <auto Member>
+void* settings_of(Policy& policy) {
+  return &(policy.*Member);
+}
+
+template <auto Member>
+const void* settings_view(const Policy& policy) {
+  return &(policy.*Member);
+}
+
+template <class Entry>
+std::vector<NamedEntry> named(const std::vector<Entry>& table) {
+  std::vector<NamedEntry> result;
+  for (const Entry& entry : table) result.push_back({entry.name, &entry});
+  return result;
+}
+
+void* append_vip(Policy& policy, const std::string& name) {
+  return &policy.vips.emplace_back(Vip{.name = name});
+}
+
+std::vector<NamedEntry> vip_entries(const Policy& policy) { return named(policy.vips); }
+
+void* append_spam_rule(Policy& policy, const std::string& name) {
+  return &policy.spam.rules.emplace_back(SpamRule{.name = name});
+}
+
+std::vector<NamedEntry> spam_rule_entries(const Policy& policy) { return named(policy.spam.rules); }
+
+// Rows of kBlocks, spelled once per shape.
+template <auto Member>
+constexpr BlockSpec settings_block(std::string_view path, std::span<const KeySpec> keys, std::string_view help) {
+  return BlockSpec{path, BlockShape::Settings, keys, help, &settings_of<Member>, &settings_view<Member>, nullptr, nullptr};
+}
+
+constexpr BlockSpec table_block(std::string_view path, std::span<const KeySpec> keys, std::string_view help,
+                                void* (*append)(Policy&, const std::string&),
+                                std::vector<NamedEntry> (*entries)(const Policy&)) {
+  return BlockSpec{path, BlockShape::Table, keys, help, nullptr, nullptr, append, entries};
+}
+
+constexpr BlockSpec kBlocks[] = {
+    table_block("firewall vip", kVipKeys, "published addresses", &append_vip, &vip_entries),
+    settings_block<&Policy::smtp>("smtp protocol-options", kSmtpKeys, "SMTP session limits"),
+    settings_block<&Policy::mime>("mime limits", kMimeKeys, "MIME parser bounds"),
+    settings_block<&Policy::archive>("archive", kArchiveKeys, "archive expansion limits"),
+    settings_block<&Policy::antivirus>("antivirus", kAntivirusKeys, "signature scanning"),
+    settings_block<&Policy::url_filter>("url-filter", kUrlFilterKeys, "URL and domain lists"),
+    settings_block<&Policy::spam>("spamfilter settings", kSpamSettingsKeys, "spam thresholds"),
+    table_block("spamfilter rule", kSpamRuleKeys, "scored spam patterns", &append_spam_rule, &spam_rule_entries),
+    settings_block<&Policy::scan>("scan budget", kScanKeys, "scanning time limits"),
+    settings_block<&Policy::log>("log settings", kLogKeys, "message log"),
+};
+
+}  // namespace
+
+std::span<const BlockSpec> config_blocks() { return kBlocks; }
+
+const BlockSpec* find_block(std::string_view path) {
+  for (const BlockSpec& block : kBlocks) {
+    if (block.path == path) return &block;
+  }
+  return nullptr;
+}
+
+const KeySpec* find_key(const BlockSpec& block, std::string_view name) {
+  for (const KeySpec& key : block.keys) {
+    if (key.name == name) return &key;
+  }
+  return nullptr;
+}
+
+std::vector<std::string_view> block_paths() {
+  std::vector<std::string_view> paths;
+  for (const BlockSpec& block : kBlocks) paths.push_back(block.path);
+  return paths;
+}
+
+std::vector<std::string_view> key_names(const BlockSpec& block) {
+  std::vector<std::string_view> names;
+  for (const KeySpec& key : block.keys) names.push_back(key.name);
+  return names;
+}
+
+std::vector<std::string_view> enum_words(const KeySpec& key) {
+  std::vector<std::string_view> words;
+  for (const EnumWord& word : key.words) words.push_back(word.word);
+  return words;
+}
+
+}  // namespace sluice::control::config

@@ -1,0 +1,153 @@
+// control/policy.h — the public face of Sluice's configuration.
+//
+// Owns: the typed Policy a configuration file binds into, its defaults, and the
+// two entry points that turn text into a Policy (with every error found, each
+// carrying file:line:col).
+// May call: control/config/* (lexer, parser, schema binding) — nothing else.
+// Callers (daemon, sluicectl, tests, fuzzers) include only this header; the
+// schema table in control/config/schema.h is the second door, for the CLI.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::control {
+
+// What to do with a message once a check has decided against it.
+// Config words: pass tag quarantine tempfail reject.
+enum class Action : uint8_t { Pass, Tag, Quarantine, Tempfail, Reject };
+
+// The config word for an action ("pass", "tag", ...).
+const char* action_name(Action);
+
+// A lone LF (or CR) in SMTP text: rewrite it to CRLF, or refuse the message.
+// Config words: normalize reject.
+enum class BareNewlinePolicy : uint8_t { Normalize, Reject };
+
+// One published address (config firewall vip, table: edit "<name>").
+struct Vip {
+  std::string name;              // the edit name, unique in the table
+  std::string extip;             // "extip": the public address clients connect to (required)
+  std::string mappedip;          // "mappedip": the internal server it maps to (required)
+  std::vector<uint16_t> ports;   // "ports": published ports (empty = every port of smtp protocol-options)
+  uint16_t mappedport = 0;       // "mappedport": backend port (0 = same as the port the client used)
+};
+
+// config smtp protocol-options
+struct SmtpOptions {
+  std::vector<uint16_t> ports{25, 465, 587};  // "ports": inspected ports (offline mode also recognises SMTP by dialogue)
+  uint32_t oversize_limit_mb = 10;            // "oversize-limit" (MB) 1..1024: larger messages are not scanned
+  Action oversize_action = Action::Reject;    // "oversize-action" (FortiOS block/pass: 'block' is an alias of reject)
+  uint32_t max_recipients = 1000;             // "max-recipients": RCPT TO commands per transaction
+  uint32_t max_command_line = 2048;           // "max-command-line": bytes per SMTP command line
+  uint32_t max_line_length = 2048;            // "max-line-length": bytes per DATA text line
+  BareNewlinePolicy bare_newline = BareNewlinePolicy::Normalize;  // "bare-newline" normalize|reject
+};
+
+// config mime limits — bounds that keep the streaming MIME parser's memory fixed.
+struct MimeSettings {
+  uint32_t max_depth = 20;               // "max-depth": nesting of multipart / message/rfc822
+  uint32_t max_parts = 1000;             // "max-parts": parts per message
+  uint32_t max_header_size = 102400;     // "max-header-size": bytes of one part's header block
+  uint32_t max_line_length = 2048;       // "max-line-length": bytes per body line
+  uint32_t max_boundary_length = 2048;   // "max-boundary-length": bytes of a multipart boundary
+  Action ambiguity_action = Action::Reject;  // "ambiguity-action": structure two readers could parse differently
+};
+
+// config archive — limits around zip/gzip/bzip2 expansion.
+struct ArchiveSettings {
+  uint32_t uncompressed_oversize_limit_mb = 10;  // "uncompressed-oversize-limit" (MB) expanded bytes scanned
+  uint32_t max_ratio = 100;                      // "max-ratio": expanded/compressed size before it counts as a bomb
+  uint32_t max_depth = 5;                        // "max-depth": archives inside archives
+  uint32_t max_entries = 1000;                   // "max-entries": members per archive
+  bool scan_bzip2 = true;                        // "scan-bzip2" enable|disable
+  Action bomb_action = Action::Reject;           // "bomb-action": ratio, depth or entry limit exceeded
+  Action encrypted_action = Action::Pass;        // "encrypted-action": password-protected members
+};
+
+// config antivirus
+struct AntivirusSettings {
+  std::vector<std::string> signature_files;   // "signature-files" .ndb/.hdb/.hsb paths (resolved to the config's directory)
+  bool builtin_eicar = true;                  // "builtin-eicar" enable|disable: the EICAR test string without any file
+  Action action = Action::Reject;             // "action": on a signature match
+};
+
+// config url-filter
+struct UrlFilterSettings {
+  std::vector<std::string> domain_lists;   // "domain-lists": files of blocked domains, one per line
+  std::vector<std::string> url_lists;      // "url-lists": files of blocked URLs, one per line
+  Action action = Action::Reject;          // "action": on a listed domain or URL
+};
+
+// config spamfilter rule (table: edit "<name>")
+struct SpamRule {
+  std::string name;          // the edit name, unique in the table
+  std::string pattern;       // "pattern": regular expression (required)
+  bool header_scope = true;  // "scope" header|body
+  std::string header;        // "header": only this header (empty = every header); header scope only
+  int score = 1;             // "score": added to the message's spam score per match
+  bool caseless = true;      // "caseless" enable|disable
+};
+
+// config spamfilter settings (thresholds) + the rules of config spamfilter rule
+struct SpamSettings {
+  int tag_threshold = 5;         // "tag-threshold": score at which the message is tagged
+  int reject_threshold = 10;     // "reject-threshold": score at which it is rejected
+  std::vector<SpamRule> rules;   // from config spamfilter rule
+};
+
+// config scan budget
+struct ScanSettings {
+  uint64_t cycles_per_message = 2'000'000'000;    // "cycles-per-message" (rdtsc cycles; ~0.7 s at 3 GHz)
+  Action scan_timeout_action = Action::Tempfail;  // "scan-timeout-action" tempfail|pass|reject
+};
+
+// config log settings
+struct LogSettings {
+  std::string file;        // "file": JSON lines path ("" = stdout)
+  bool log_all = true;     // "log-all" enable|disable (clean mail too; FIELD-NOTES says admins expect it)
+};
+
+// Everything one configuration file says. Defaults are the behaviour of an empty file.
+struct Policy {
+  std::vector<Vip> vips;          // config firewall vip
+  SmtpOptions smtp;               // config smtp protocol-options
+  MimeSettings mime;              // config mime limits
+  ArchiveSettings archive;        // config archive
+  AntivirusSettings antivirus;    // config antivirus
+  UrlFilterSettings url_filter;   // config url-filter
+  SpamSettings spam;              // config spamfilter settings + config spamfilter rule
+  ScanSettings scan;              // config scan budget
+  LogSettings log;                // config log settings
+};
+
+// One problem found in a configuration. line/column are 1-based; 0 means the
+// error concerns the whole file (e.g. it could not be read).
+struct ConfigError {
+  std::string file;
+  uint32_t line = 0, column = 0;
+  std::string message;
+  // "file:line:col: message", or "file: message" when there is no position.
+  std::string to_string() const;
+};
+
+// A bound Policy plus every error found (at most 20). The policy is only
+// meaningful when ok(): with errors it holds whatever could be bound.
+struct LoadResult {
+  Policy policy;
+  std::vector<ConfigError> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+// Reads and binds a file; relative paths inside resolve against its directory.
+// An unreadable file gives one error naming it.
+LoadResult load_config_file(const std::string& path);
+
+// Binds text already in memory. file_name only labels errors; relative paths
+// resolve against base_dir (left relative when base_dir is empty). Touches no
+// global state and never throws on any input (it is a fuzz target).
+LoadResult load_config_text(std::string_view text, const std::string& file_name, const std::string& base_dir);
+
+}  // namespace sluice::control
