@@ -5,7 +5,7 @@
 namespace sluice::scan {
 namespace {
 
-constexpr size_t kArchiveSniffBytes = 8;     // longest magic we test (zip local header is 4)
+using archive::kArchiveSniffBytes;
 constexpr size_t kMaxUrlsPerMessage = 512;   // beyond: counted in urls_dropped
 constexpr uint64_t kMiB = 1024 * 1024;
 
@@ -128,48 +128,35 @@ std::string ViewScan::where() const {
   return w;
 }
 
+// Archive entries arrive properly nested, one open entry per depth (depth 1 = the attachment's entries).
 void ViewScan::on_entry_begin(uint32_t depth, std::string_view name) {
-  const size_t slot = depth == 0 ? 0 : depth - 1;
+  const size_t slot = depth - 1;
   while (entry_scanners_.size() <= slot) {
     entry_scanners_.push_back(std::make_unique<engine::StreamScanner>(*snapshot_.database, scratch_));
     entry_names_.emplace_back();
-    entry_open_.push_back(false);
   }
   entry_names_[slot].assign(name);
-  entry_open_[slot] = true;
   entry_scanners_[slot]->begin();
 }
 
-void ViewScan::on_entry_data(std::string_view bytes) {
-  // The expander nests entries properly: the innermost open entry is the one receiving data.
-  for (size_t slot = entry_scanners_.size(); slot-- > 0;) {
-    if (entry_open_[slot]) {
-      entry_scanners_[slot]->feed(bytes);
-      return;
-    }
-  }
-}
+void ViewScan::on_entry_data(uint32_t depth, std::string_view bytes) { entry_scanners_[depth - 1]->feed(bytes); }
 
-void ViewScan::on_entry_end() {
-  for (size_t slot = entry_scanners_.size(); slot-- > 0;) {
-    if (!entry_open_[slot]) continue;
-    engine::StreamScanner& s = *entry_scanners_[slot];
-    entry_open_[slot] = false;
-    s.end();
-    std::string container = part_.filenames.empty() ? where() : part_.filenames.front();
-    for (size_t outer = 0; outer < slot; ++outer) container += "/" + entry_names_[outer];
-    AttachmentRecord a;
-    a.name = entry_names_[slot];
-    a.declared_type = "archive-entry";
-    a.detected_type = engine::content_type_name(s.content_type());
-    a.container = container;
-    a.depth = static_cast<uint32_t>(slot + 1);
-    a.size = s.bytes();
-    a.sha256 = s.sha256_hex();
-    hits_->add(s.hits(), container + "/" + a.name);
-    record_->attachments.push_back(std::move(a));
-    return;
-  }
+void ViewScan::on_entry_end(uint32_t depth) {
+  const size_t slot = depth - 1;
+  engine::StreamScanner& s = *entry_scanners_[slot];
+  s.end();
+  std::string container = part_.filenames.empty() ? where() : part_.filenames.front();
+  for (size_t outer = 0; outer < slot; ++outer) container += "/" + entry_names_[outer];
+  AttachmentRecord a;
+  a.name = entry_names_[slot];
+  a.declared_type = "archive-entry";
+  a.detected_type = engine::content_type_name(s.content_type());
+  a.container = container;
+  a.depth = depth;
+  a.size = s.bytes();
+  a.sha256 = s.sha256_hex();
+  hits_->add(s.hits(), container + "/" + a.name);
+  record_->attachments.push_back(std::move(a));
 }
 
 }  // namespace sluice::scan

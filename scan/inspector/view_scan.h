@@ -34,8 +34,8 @@ class ViewScan final : private archive::ArchiveSink {
 
  private:
   void on_entry_begin(uint32_t depth, std::string_view name) override;
-  void on_entry_data(std::string_view bytes) override;
-  void on_entry_end() override;
+  void on_entry_data(uint32_t depth, std::string_view bytes) override;
+  void on_entry_end(uint32_t depth) override;
 
   void start_archive_if_any();
   void finish_urls();
@@ -49,7 +49,6 @@ class ViewScan final : private archive::ArchiveSink {
   std::unique_ptr<archive::ArchiveExpander> expander_;          // created on the first archive seen
   std::vector<std::unique_ptr<engine::StreamScanner>> entry_scanners_;  // one per archive depth
   std::vector<std::string> entry_names_;                       // open entry name per depth
-  std::vector<bool> entry_open_;
 
   MessageRecord* record_ = nullptr;
   HitCollector* hits_ = nullptr;

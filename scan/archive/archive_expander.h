@@ -1,0 +1,127 @@
+#pragma once
+// scan/archive — public API: streaming expansion of zip, gzip and bzip2 attachment bytes
+// inside limits, handing every expanded entry to an ArchiveSink (the scanner).
+//
+// Owns: the archive formats' framing (zip local/central/end records, gzip members, bzip2
+// streams), the expansion budget (bytes, ratio, depth, entries) and the events it raises.
+// May call: zlib and libbz2 only. Knows nothing about MIME, SMTP or Hyperscan.
+//
+// Policies (also in scan/archive/README.md):
+// - Input is consumed as it streams; the whole attachment is never needed or buffered.
+// - Zip is walked by LOCAL file headers. Method 0 with a known size is passed through, method 8
+//   is raw-inflated until the deflate stream ends by itself. Stored + data-descriptor flag has
+//   no reliable end: StoredWithDescriptor, and the rest of the attachment is that entry's raw
+//   bytes. Other methods: UnsupportedMethod, entry reported without data, size skipped.
+//   Encrypted (flag bit 0): Encrypted, entry reported by name without data, bytes skipped.
+//   Where an entry's end cannot be found (encrypted/unsupported + descriptor, corrupt deflate
+//   of unknown size) the rest of that zip is skipped.
+// - Central directory records are checked as they arrive against a bounded list of the local
+//   headers seen (offset, span, name hash): differing name, a central record at an offset where
+//   no local header was seen, or a local entry no central record names -> NameMismatch; two
+//   central records for one local header or one pointing inside another entry's bytes
+//   (Fifield's overlapping zips) -> OverlappingEntries. Offsets are relative to the start of
+//   the zip being walked.
+// - Any byte after an end record -> TrailingData; if it starts a local header it is walked
+//   again as a new zip (concatenated zips), otherwise it is skipped.
+// - gzip: every concatenated member is an entry named by its FNAME ("" without one); non-gzip
+//   bytes after a member -> TrailingData. bzip2: each concatenated stream is an entry named "";
+//   only when scan_bzip2 (otherwise bzip2 is not treated as an archive at all).
+// - An entry whose first bytes are an archive (detect_archive) is BOTH handed to the sink raw
+//   and expanded one level deeper; a level beyond max_depth -> DepthLimit.
+// - Limits are checked on every window of at most 64 KiB of expanded output, so bombs cost
+//   bounded CPU and memory. The first limit tripped (Oversize, Ratio, Depth, Entry) stops all
+//   expansion for this attachment: open entries are ended, later feed()s are ignored, events
+//   are kept. Bytes past uncompressed_oversize_limit never reach the sink.
+// - finish(): an entry or record cut short, or a zip without an end record -> Corrupt.
+//
+// Order the sink sees (depth: 1 = entries of the top-level archive):
+//   begin(d, name), data(d, ...)*, end(d). At most one entry is open per depth. While an
+//   entry at depth d is open, entries at d+1 (its own expansion) may begin and end, and its
+//   raw data(d, ...) may arrive between them: each window is handed raw at depth d first,
+//   then expanded at d+1. The depth argument on data/end says which open entry the call
+//   belongs to; begin/end pairs are properly nested (an entry ends after its nested ones).
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+namespace sluice::archive {
+
+struct ArchiveLimits {
+  // Total expanded bytes (all depths) per top-level attachment (FortiOS
+  // "uncompressed-oversize-limit"); the sink never receives more.
+  uint64_t uncompressed_oversize_limit = 10u << 20;
+  // expanded/compressed (all depths over the attachment's bytes fed so far), checked once
+  // expanded > ratio_floor_bytes (small files may legitimately compress very well); 0 = off.
+  uint32_t max_ratio = 100;
+  uint64_t ratio_floor_bytes = 1u << 20;
+  // Archive-in-archive nesting (top-level archive = depth 1). Clamped to kMaxSupportedDepth
+  // because one expansion level (about 200 KiB) is allocated per depth up front.
+  uint32_t max_depth = 5;
+  // Entries across all depths; also bounds the per-zip list of local headers remembered.
+  uint32_t max_entries = 1000;
+  bool scan_bzip2 = true;
+  // Longer entry names are cut to this many bytes before the sink sees them.
+  uint32_t max_name_bytes = 1024;
+};
+
+inline constexpr uint32_t kMaxSupportedDepth = 32;
+
+enum class ArchiveEvent : uint32_t {  // bit flags; names via archive_event_name()
+  OversizeLimit = 1,
+  RatioLimit = 2,
+  DepthLimit = 4,
+  EntryLimit = 8,
+  Encrypted = 16,
+  Corrupt = 32,
+  NameMismatch = 64,  // local header name != central directory name
+  UnsupportedMethod = 128,
+  StoredWithDescriptor = 256,
+  OverlappingEntries = 512,  // central dir entries sharing data (Fifield)
+  TrailingData = 1024,
+};
+
+const char* archive_event_name(ArchiveEvent);  // snake_case for logs; "unknown" otherwise
+// OversizeLimit | RatioLimit | DepthLimit | EntryLimit | OverlappingEntries
+bool is_bomb(uint32_t events);
+
+enum class ArchiveFormat : uint8_t { None, Zip, Gzip, Bzip2 };
+// Needs at most kArchiveSniffBytes; fewer bytes than a format's magic -> None.
+inline constexpr size_t kArchiveSniffBytes = 4;
+ArchiveFormat detect_archive(std::string_view first_bytes);
+
+// Why data/end carry the depth: an archive entry's raw windows and its nested entries
+// interleave (neither is buffered), so "the innermost open entry" would be the wrong owner for
+// the outer entry's raw bytes; the depth names the owner exactly.
+class ArchiveSink {
+ public:
+  virtual ~ArchiveSink() = default;
+  // name sanitised (control bytes -> '_', cut to max_name_bytes), "" for gzip/bzip2 without one
+  virtual void on_entry_begin(uint32_t depth, std::string_view name) = 0;
+  virtual void on_entry_data(uint32_t depth, std::string_view bytes) = 0;
+  virtual void on_entry_end(uint32_t depth) = 0;
+};
+
+class ExpansionRouter;
+
+class ArchiveExpander {
+ public:
+  ArchiveExpander(const ArchiveLimits&, ArchiveSink&);
+  ~ArchiveExpander();
+  ArchiveExpander(const ArchiveExpander&) = delete;
+  ArchiveExpander& operator=(const ArchiveExpander&) = delete;
+
+  // Reusable: allocations (zlib/bz2 state, buffers, nested levels up to max_depth) are made
+  // once; begin() resets events and counters for the next attachment.
+  void begin(ArchiveFormat);
+  void feed(std::string_view compressed);
+  void finish();  // end of attachment: truncated entries flagged Corrupt
+
+  uint32_t events() const;
+  uint64_t expanded_bytes() const;
+  uint32_t entries() const;
+
+ private:
+  std::unique_ptr<ExpansionRouter> router_;
+};
+
+}  // namespace sluice::archive
