@@ -1,0 +1,75 @@
+// reassembly/ooo_store.h — fixed-capacity store for bytes that arrived out of order.
+//
+// Owns: the bytes received beyond a hole, kept as a sorted list of non-overlapping
+// sequence intervals over one byte pool. Both the pool and the interval list are
+// allocated once, in the constructor; nothing allocates afterwards.
+// Policy it enforces: first copy wins. A byte already held is never replaced; the store
+// reports how many offered bytes were already held and whether any of them differed.
+// An insertion that does not fit (bytes or intervals) stores nothing: all or nothing
+// keeps the accounting simple and a real sender retransmits.
+// May call: seq.h only. Reused by the live endpoint (issue 3) as its reassembly queue.
+//
+// Callers keep every held byte within 2^30 of each other (ReassemblyLimits clamps the
+// window), so interval arithmetic on offsets from the lowest sequence is exact.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace sluice::reassembly {
+
+struct OooInsertResult {
+  uint32_t new_bytes = 0;      // bytes stored that were not held before
+  uint32_t overlap_bytes = 0;  // offered bytes that were already held (kept as they were)
+  bool conflict = false;       // some already-held byte differed from the offered copy
+  bool dropped = false;        // the new bytes did not fit; nothing was stored
+};
+
+class OooStore {
+ public:
+  OooStore(uint32_t max_bytes, uint32_t max_intervals);
+
+  void clear();
+  bool empty() const { return intervals_.empty(); }
+  uint32_t held_bytes() const { return held_bytes_; }
+  uint32_t interval_count() const { return static_cast<uint32_t>(intervals_.size()); }
+  // Sequence number of the lowest held byte. Precondition: !empty().
+  uint32_t first_seq() const { return intervals_.front().seq; }
+  // One past the highest held byte. Precondition: !empty().
+  uint32_t end_seq() const { return intervals_.back().seq + intervals_.back().length; }
+
+  OooInsertResult insert(uint32_t seq, std::string_view bytes);
+
+  // The lowest interval's bytes; valid until the next insert() or pop_front().
+  // Precondition: !empty().
+  std::string_view front_bytes() const;
+  void pop_front();
+
+ private:
+  struct Interval {
+    uint32_t seq;          // sequence number of the first byte
+    uint32_t length;       // bytes held, contiguous in sequence space and in the pool
+    uint32_t pool_offset;  // where they are in pool_
+  };
+  struct Survey {  // what an insertion would do, computed before anything changes
+    OooInsertResult result;
+    uint32_t new_pieces = 0;  // uncovered ranges of the offered bytes
+  };
+
+  Survey survey(uint32_t seq, std::string_view bytes) const;
+  bool extends_last_written(size_t interval_index, uint32_t piece_seq) const;
+  uint32_t pieces_absorbed_by_append(uint32_t seq, std::string_view bytes) const;
+  void store_uncovered(uint32_t seq, std::string_view bytes);
+  void store_piece(size_t index, uint32_t piece_seq, std::string_view piece);
+  void compact_pool();
+
+  std::vector<char> pool_;
+  std::vector<Interval> intervals_;        // sorted by seq, never overlapping
+  std::vector<uint32_t> compaction_order_; // scratch for compact_pool(), sized once
+  uint32_t max_intervals_;
+  uint32_t held_bytes_ = 0;
+  uint32_t pool_used_ = 0;  // bump pointer: bytes of pool_ written since the last compaction
+};
+
+}  // namespace sluice::reassembly
