@@ -11,6 +11,8 @@
 #include "dataplane/packet_processor.h"
 #include "dataplane/ports.h"
 
+struct rte_mbuf;
+
 namespace sluice::dataplane {
 
 struct OfflineSettings {
@@ -25,8 +27,8 @@ class OfflineWorker {
   void run();      // returns when every port has reached the end of its input
 
  private:
-  uint64_t frame_time_ns(const struct rte_mbuf*) const;
-  std::string_view frame_bytes(struct rte_mbuf*);
+  uint64_t frame_time_ns(const rte_mbuf*) const;
+  std::string_view frame_bytes(rte_mbuf*);
 
   OfflineSettings settings_;
   const PortSet& ports_;

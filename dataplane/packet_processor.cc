@@ -45,7 +45,10 @@ void PacketProcessor::process(std::string_view frame, uint64_t now_ns) {
   const FlowKey key = make_flow_key(packet_, &sender_is_a);
   FlowContext* flow = flows_.find(key);
   if (!flow) {
-    if (packet_.tcp_flags & tcp_flag::RST) {  // an RST never opens state
+    // Only a SYN or a segment with data opens state: a lone ACK, FIN or RST (typically the last ACK after
+    // both FINs closed the flow) has nothing to inspect and would only look like a mid-stream pick-up.
+    const bool opens = (packet_.tcp_flags & tcp_flag::SYN) || !packet_.payload.empty();
+    if (!opens || (packet_.tcp_flags & tcp_flag::RST)) {
       ++counters_.no_flow;
       return;
     }

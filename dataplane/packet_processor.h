@@ -18,7 +18,7 @@ namespace sluice::dataplane {
 struct PacketCounters {
   uint64_t frames = 0, bytes = 0, tcp = 0, tcp_payload_bytes = 0;
   std::array<uint64_t, 6> by_parse_result{};   // indexed by ParseResult
-  uint64_t no_flow = 0;                        // segment for an unknown flow that may not open one (RST)
+  uint64_t no_flow = 0;                        // segment of no known flow that may not open one
 };
 
 class PacketProcessor {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "scan/archive/archive_expander.h"
-#include "scan/engine/stream_scanner.h"
+#include "scan/engine/engine.h"
 
 namespace sluice::scan {
 namespace {
@@ -33,10 +33,13 @@ bool needs_ambiguity_action(mime::Anomaly a) {
          a == mime::Anomaly::PartialOrExternal;
 }
 
+// Layers may name the same symptom alike (SMTP and MIME both see long lines): each name is logged once.
 template <typename Enum, typename NameFn>
 void append_flag_names(uint32_t bits, NameFn name, std::vector<std::string>& out) {
   for (uint32_t bit = 1; bit != 0 && bit <= bits; bit <<= 1) {
-    if (bits & bit) out.emplace_back(name(static_cast<Enum>(bit)));
+    if (!(bits & bit)) continue;
+    const std::string_view flag = name(static_cast<Enum>(bit));
+    if (std::find(out.begin(), out.end(), flag) == out.end()) out.emplace_back(flag);
   }
 }
 
@@ -56,6 +59,7 @@ void MessageInspector::begin(MessageRecord* record) {
   fed_bytes_ = 0;
   scan_limit_bytes_ = static_cast<uint64_t>(snapshot_.policy.smtp.oversize_limit_mb) << 20;
   oversize_ = false;
+  scan_errors_ = false;
   archive_events_ = 0;
 }
 
@@ -88,6 +92,7 @@ void MessageInspector::finish(const smtp::MessageEnd& end) {
   append_flag_names<archive::ArchiveEvent>(archive_events_, archive::archive_event_name, record_->flags);
   if (oversize_) record_->flags.emplace_back("oversize");
   if (record_->scan_timeout) record_->flags.emplace_back("scan_timeout");
+  if (scan_errors_) record_->flags.emplace_back("scan_error");
   decide_verdict(end);
   record_ = nullptr;
 }
@@ -121,6 +126,7 @@ void MessageInspector::decide_verdict(const smtp::MessageEnd& end) {
     v.apply(p.archive.encrypted_action, "archive:encrypted");
   }
   if (record_->scan_timeout) v.apply(p.scan.scan_timeout_action, "scan:timeout");
+  if (scan_errors_) v.apply(p.scan.scan_timeout_action, "scan:error");
   if (oversize_) v.apply(p.smtp.oversize_action, "smtp:oversize");
   if ((end.flags & static_cast<uint32_t>(smtp::SessionFlag::SmugglingSequence)) &&
       p.smtp.bare_newline == control::BareNewlinePolicy::Reject) {
@@ -134,7 +140,7 @@ void MessageInspector::on_top_header(std::string_view name, std::string_view val
   if (iequals(name, "Message-ID") && record_->message_id.empty()) record_->message_id = keep(value);
   if (iequals(name, "From") && record_->from.empty()) record_->from = keep(decoded);
   header_hits_.clear();
-  engine::scan_header(*snapshot_.database, scratch_, name, decoded, header_hits_);
+  if (!engine::scan_header(*snapshot_.database, scratch_, name, decoded, header_hits_)) scan_errors_ = true;
   hits_.add(header_hits_, std::string(name));
 }
 
@@ -171,6 +177,7 @@ void MessageInspector::on_view_end(uint32_t view_id) {
   if (!v) return;
   v->end();
   archive_events_ |= v->archive_events();
+  scan_errors_ = scan_errors_ || v->scan_error();
   open_views_.erase(std::find(open_views_.begin(), open_views_.end(), v));
 }
 

@@ -51,6 +51,7 @@ class MessageInspector final : private mime::MimeSink {
   uint64_t fed_bytes_ = 0;
   uint64_t scan_limit_bytes_ = 0;   // oversize-limit: content beyond it is not scanned
   bool oversize_ = false;
+  bool scan_errors_ = false;   // a Hyperscan error: that content counts as not scanned (fail closed)
   uint32_t archive_events_ = 0;
 };
 

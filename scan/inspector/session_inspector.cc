@@ -17,7 +17,7 @@ SessionInspector::SessionInspector(const InspectorContext& context)
 SessionInspector::~SessionInspector() = default;
 
 void SessionInspector::start(const FlowTuple& flow) {
-  session_.emplace(smtp_limits_from(context_.snapshot->policy.smtp), *this);
+  session_.emplace(smtp_limits_from(context_.snapshot->policy.smtp), static_cast<smtp::SessionSink&>(*this));
   flow_ = flow;
   message_index_ = 0;
   message_open_ = false;

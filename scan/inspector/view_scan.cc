@@ -54,6 +54,7 @@ void ViewScan::begin(uint32_t view_id, const mime::PartInfo& part, mime::ViewKin
   archive_decided_ = false;
   archive_active_ = false;
   archive_events_ = 0;
+  scan_error_ = false;
   scanner_.begin();
   if (text_) urls_.begin(part.is_html());
 }
@@ -75,7 +76,7 @@ void ViewScan::start_archive_if_any() {
   archive_decided_ = true;
   const archive::ArchiveFormat format = archive::detect_archive(head_);
   if (format == archive::ArchiveFormat::None) return;
-  if (!expander_) expander_ = std::make_unique<archive::ArchiveExpander>(archive_limits_, *this);
+  if (!expander_) expander_ = std::make_unique<archive::ArchiveExpander>(archive_limits_, static_cast<archive::ArchiveSink&>(*this));
   archive_active_ = true;
   expander_->begin(format);
   expander_->feed(head_);
@@ -88,6 +89,7 @@ void ViewScan::end() {
     archive_events_ = expander_->events();
   }
   scanner_.end();
+  scan_error_ = scan_error_ || !scanner_.ok();
   hits_->add(scanner_.hits(), where());
   const bool attachment = part_.attachment || !part_.filenames.empty() || kind_ == mime::ViewKind::Uuencoded ||
                           is_binary_type(scanner_.content_type());
@@ -145,6 +147,7 @@ void ViewScan::on_entry_end(uint32_t depth) {
   const size_t slot = depth - 1;
   engine::StreamScanner& s = *entry_scanners_[slot];
   s.end();
+  scan_error_ = scan_error_ || !s.ok();
   std::string container = part_.filenames.empty() ? where() : part_.filenames.front();
   for (size_t outer = 0; outer < slot; ++outer) container += "/" + entry_names_[outer];
   AttachmentRecord a;

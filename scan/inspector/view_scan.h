@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "scan/archive/archive_expander.h"
-#include "scan/engine/stream_scanner.h"
+#include "scan/engine/engine.h"
 #include "scan/inspector/message_record.h"
 #include "scan/inspector/policy_snapshot.h"
 #include "scan/mime/part_info.h"
@@ -31,6 +31,7 @@ class ViewScan final : private archive::ArchiveSink {
   void end();
   uint32_t view_id() const { return view_id_; }
   uint32_t archive_events() const { return archive_events_; }
+  bool scan_error() const { return scan_error_; }   // Hyperscan failed on this view or an entry of it
 
  private:
   void on_entry_begin(uint32_t depth, std::string_view name) override;
@@ -60,6 +61,7 @@ class ViewScan final : private archive::ArchiveSink {
   bool archive_decided_ = false;
   bool archive_active_ = false;
   uint32_t archive_events_ = 0;
+  bool scan_error_ = false;
 };
 
 }  // namespace sluice::scan

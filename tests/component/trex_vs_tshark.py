@@ -19,9 +19,8 @@ def client_stream(capture, stream):
     """The client→server bytes of one TCP stream, reassembled by tshark."""
     out = tshark("-r", capture, "-q", "-z", f"follow,tcp,raw,{stream}")
     data = bytearray()
-    body = out.split("=" * 10)[-2] if out.count("=" * 10) >= 2 else out
-    for line in body.splitlines():
-        if not line or line.startswith(("Follow", "Filter", "Node")) or ":" in line:
+    for line in out.splitlines():
+        if not line or line.startswith(("=", "Follow:", "Filter:", "Node ")):
             continue
         if line.startswith("\t"):
             continue            # server→client lines are indented

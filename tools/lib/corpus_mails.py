@@ -136,7 +136,7 @@ def cases():
                          b"\r\nClaim your prize now.\r\n", expect(verdict="tag"))
     bomb = zip_bytes([("zeros.bin", b"\0" * (40 << 20))])
     c["zip-bomb"] = (multipart("zip bomb", [TEXT, attachment(b"zeros.zip", bomb, b"application/zip")]),
-                     expect(verdict="reject", flags=["oversize_limit"]))
+                     expect(verdict="reject", flags=["ratio_limit"]))
     return c
 
 

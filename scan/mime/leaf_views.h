@@ -1,0 +1,61 @@
+// LeafViews: the open views of the one leaf part being read. Turns body lines into
+// decoded byte streams for the sink: one Decoded view, or for an ambiguous CTE
+// three alternates (raw, base64, QP); uuencode blocks inside raw text get their
+// own Uuencoded view (MIME-11). For a base64/QP message/rfc822 the decoded bytes
+// go to a child MimeParser instead. Uses the decoders; calls the sink.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "scan/mime/anomaly_log.h"
+#include "scan/mime/base64_decoder.h"
+#include "scan/mime/line_splitter.h"
+#include "scan/mime/mime_limits.h"
+#include "scan/mime/part_info.h"
+#include "scan/mime/qp_decoder.h"
+#include "scan/mime/transfer_encoding.h"
+#include "scan/mime/uu_decoder.h"
+
+namespace sluice::mime {
+
+class MimeParser;
+
+class LeafViews {
+ public:
+  LeafViews(const MimeLimits& limits, MimeSink& sink, AnomalyLog& log, uint32_t& next_view_id);
+  void begin(const PartInfo& info, TransferDecoding decoding);
+  // Decodes into `child` (a fresh parser for the nested message) instead of views.
+  void begin_into(const PartInfo& info, TransferDecoding decoding, MimeParser& child);
+  void line(const LineChunk& chunk);
+  // by_delimiter: the last line end belongs to the delimiter and is not data.
+  void end(bool by_delimiter);
+  void abandon();  // reset(): forget open views without callbacks
+
+ private:
+  struct Slot {
+    uint32_t id = 0;  // 0: not open
+    bool to_child = false;
+  };
+  void open(Slot& slot, ViewKind kind);
+  void write(std::string_view bytes);
+  void deliver(Slot& slot, std::string_view bytes);
+  void scan_uuencode(std::string_view line);
+  void close(Slot& slot);
+
+  const MimeLimits& limits_;
+  MimeSink& sink_;
+  AnomalyLog& log_;
+  uint32_t& next_view_id_;
+  MimeParser* child_ = nullptr;
+  PartInfo info_;
+  PartInfo uu_info_;
+  bool strict_ = false;  // one Decoded view: decoder anomalies are flagged
+  bool pending_eol_ = false;
+  Slot raw_, base64_, qp_, uu_;
+  Base64Decoder base64_decoder_;
+  QuotedPrintableDecoder qp_decoder_;
+  UuDecoder uu_decoder_;
+  std::string decoded_;  // reused output buffer
+};
+
+}  // namespace sluice::mime

@@ -1,0 +1,243 @@
+#include "scan/mime/mime_parser.h"
+
+#include <algorithm>
+
+#include "scan/mime/delimiter.h"
+#include "scan/mime/nested_message_sink.h"
+#include "scan/mime/rfc2047.h"
+
+namespace sluice::mime {
+namespace {
+
+// A delimiter line must fit in one piece: "--" + boundary + "--" + some padding.
+constexpr uint32_t kDelimiterSlack = 8;
+
+bool blank(std::string_view s) { return s.find_first_not_of(" \t") == std::string_view::npos; }
+
+}  // namespace
+
+MimeParser::MimeParser(const MimeLimits& limits, MimeSink& sink)
+    : limits_(limits),
+      sink_(sink),
+      log_(sink),
+      splitter_(std::max(limits.max_line_length, limits.max_boundary_length + kDelimiterSlack),
+                limits.max_line_length),
+      header_(limits_, log_),
+      leaf_(limits_, sink, log_, next_view_id_) {
+  push_entity(PartInfo{}, EntityContext{true, false}, true);
+}
+
+MimeParser::~MimeParser() = default;
+
+void MimeParser::feed(std::string_view content) { splitter_.feed(content, *this); }
+
+void MimeParser::finish() {
+  log_.raise_bits(splitter_.finish(*this), "at end of message");
+  if (flat_.is_open()) {
+    flat_.close(sink_, true);
+    depth_ = 0;  // the frames under a limit have nothing left to close
+    return;
+  }
+  while (depth_ > 0) close_top(false);
+}
+
+void MimeParser::reset() {
+  splitter_.reset();
+  leaf_.abandon();
+  flat_.forget();
+  for (size_t i = 0; i < depth_; ++i) frames_[i].raw.forget();
+  depth_ = 0;
+  parts_ = 0;
+  next_view_id_ = 1;
+  nested_parser_.reset();
+  nested_sink_.reset();
+  log_.clear();
+  push_entity(PartInfo{}, EntityContext{true, false}, true);
+}
+
+void MimeParser::on_line(const LineChunk& chunk) {
+  if (chunk.anomalies) log_.raise_bits(chunk.anomalies, "in message content");
+  route(chunk);
+}
+
+void MimeParser::route(const LineChunk& chunk) {
+  if (flat_.is_open()) {
+    flat_.line(sink_, chunk);
+    return;
+  }
+  if (chunk.starts_line && chunk.ends_line && take_delimiter(chunk.text)) return;
+  Frame& frame = top();
+  if (frame.in_headers) {
+    header_line(chunk);
+  } else if (frame.shape == BodyShape::Multipart) {
+    container_line(frame, chunk);
+  } else {
+    leaf_.line(chunk);
+  }
+}
+
+void MimeParser::on_field(std::string_view name, std::string_view value) {
+  facts_.record(name, value);
+  if (top().info.index != 0) return;
+  decoded_header_.clear();
+  decode_rfc2047_into(value, decoded_header_);
+  for (char& c : decoded_header_)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+  sink_.on_top_header(name, value, decoded_header_);
+}
+
+void MimeParser::header_line(const LineChunk& chunk) {
+  switch (header_.add(chunk, *this)) {
+    case HeaderBlock::Step::More: return;
+    case HeaderBlock::Step::End: end_headers(); return;
+    case HeaderBlock::Step::EndReplayLine:
+      end_headers();
+      route(chunk);  // may now be a delimiter of the boundary just declared
+      return;
+  }
+}
+
+void MimeParser::end_headers() {
+  Frame& frame = top();
+  frame.in_headers = false;
+  resolved_.info.index = frame.info.index;
+  resolved_.info.depth = frame.info.depth;
+  resolve_part(facts_, limits_, frame.context, resolved_, log_);
+  frame.info = resolved_.info;
+  frame.shape = resolved_.shape;
+  frame.decoding = resolved_.decoding;
+  frame.boundaries = resolved_.boundaries;
+  frame.digest = resolved_.digest;
+  switch (frame.shape) {
+    case BodyShape::Leaf: leaf_.begin(frame.info, frame.decoding); break;
+    case BodyShape::Multipart: break;  // preamble view opens at its first non-blank line
+    case BodyShape::Message: push_entity(frame.info, EntityContext{true, false}, false); break;
+    case BodyShape::EncodedMessage: start_encoded_message(frame); break;
+  }
+}
+
+void MimeParser::container_line(Frame& frame, const LineChunk& chunk) {
+  if (!frame.raw.is_open()) {
+    if (chunk.starts_line && blank(chunk.text)) return;  // blank lines hide nothing
+    frame.raw.open(sink_, next_view_id_++, frame.info);
+  }
+  frame.raw.line(sink_, chunk);
+}
+
+bool MimeParser::take_delimiter(std::string_view line) {
+  if (line.size() < 2 || line[0] != '-' || line[1] != '-') return false;
+  size_t best_level = 0;
+  size_t best_length = 0;
+  bool found = false;
+  bool best_close = false;
+  for (size_t level = depth_; level-- > 0;) {  // innermost first: it wins ties
+    const Frame& frame = frames_[level];
+    if (frame.in_headers || frame.shape != BodyShape::Multipart) continue;
+    for (const std::string& boundary : frame.boundaries) {
+      bool is_close = false;
+      if ((!found || boundary.size() > best_length) && match_delimiter(line, boundary, is_close)) {
+        found = true;
+        best_level = level;
+        best_length = boundary.size();
+        best_close = is_close;
+      }
+    }
+  }
+  if (found) on_delimiter(best_level, best_close);
+  return found;
+}
+
+void MimeParser::on_delimiter(size_t level, bool is_close) {
+  while (depth_ - 1 > level) close_top(true);
+  Frame& frame = top();
+  frame.raw.close(sink_, false);
+  if (is_close) {
+    frame.in_epilogue = true;
+    frame.close_seen = true;
+    return;
+  }
+  if (frame.in_epilogue) {
+    log_.raise(Anomaly::PartsAfterClose, "part after the close delimiter");
+    frame.in_epilogue = false;
+  }
+  push_entity(frame.info, EntityContext{false, frame.digest}, false);
+}
+
+void MimeParser::push_entity(const PartInfo& parent, EntityContext context, bool top_level) {
+  const uint32_t depth = top_level ? 0 : parent.depth + 1;
+  if (parts_ >= limits_.max_parts) {
+    log_.raise(Anomaly::PartLimit, "max_parts reached; rest scanned flat");
+    enter_flat(parent);
+    return;
+  }
+  if (depth > limits_.max_depth) {
+    log_.raise(Anomaly::DepthLimit, "max_depth reached; rest scanned flat");
+    enter_flat(parent);
+    return;
+  }
+  if (frames_.size() == depth_) frames_.emplace_back();
+  Frame& frame = frames_[depth_++];
+  frame.info.index = parts_++;
+  frame.info.depth = depth;
+  frame.info.content_type = context.in_digest ? "message/rfc822" : "text/plain";
+  frame.info.charset.clear();
+  frame.info.transfer_encoding = "7bit";
+  frame.info.filenames.clear();
+  frame.info.attachment = false;
+  frame.context = context;
+  frame.in_headers = true;
+  frame.shape = BodyShape::Leaf;
+  frame.decoding = TransferDecoding::Identity;
+  frame.boundaries.clear();
+  frame.digest = false;
+  frame.in_epilogue = false;
+  frame.close_seen = false;
+  header_.begin();
+  facts_.clear();
+}
+
+void MimeParser::close_top(bool by_delimiter) {
+  Frame& frame = top();
+  if (frame.in_headers) {
+    header_.flush(*this);  // an entity that ended inside its headers has no body
+  } else {
+    switch (frame.shape) {
+      case BodyShape::Leaf: leaf_.end(by_delimiter); break;
+      case BodyShape::EncodedMessage:
+        leaf_.end(by_delimiter);  // finishes the nested parser
+        next_view_id_ += nested_parser_->view_count();
+        parts_ += nested_parser_->part_count();
+        break;
+      case BodyShape::Multipart:
+        frame.raw.close(sink_, !by_delimiter);
+        if (!frame.close_seen)
+          log_.raise(Anomaly::MissingCloseDelimiter, "multipart ended without close delimiter");
+        break;
+      case BodyShape::Message: break;  // its message frame above was closed already
+    }
+  }
+  --depth_;
+}
+
+void MimeParser::enter_flat(const PartInfo& info) { flat_.open(sink_, next_view_id_++, info); }
+
+void MimeParser::start_encoded_message(Frame& frame) {
+  const uint32_t depth = frame.info.depth + 1;
+  if (depth > limits_.max_depth || parts_ >= limits_.max_parts) {
+    // No room for the nested structure: still decode it, as one Decoded view.
+    log_.raise(depth > limits_.max_depth ? Anomaly::DepthLimit : Anomaly::PartLimit,
+               "encoded message/rfc822 scanned undecoded structure");
+    frame.shape = BodyShape::Leaf;
+    leaf_.begin(frame.info, frame.decoding);
+    return;
+  }
+  // The nested parser counts its own depth and parts from zero: give it what is left.
+  MimeLimits nested_limits = limits_;
+  nested_limits.max_depth = limits_.max_depth - depth;
+  nested_limits.max_parts = limits_.max_parts - parts_;
+  nested_sink_ = std::make_unique<NestedMessageSink>(sink_, log_, next_view_id_ - 1, parts_, depth);
+  nested_parser_ = std::make_unique<MimeParser>(nested_limits, *nested_sink_);
+  leaf_.begin_into(frame.info, frame.decoding, *nested_parser_);
+}
+
+}  // namespace sluice::mime
