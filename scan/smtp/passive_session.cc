@@ -15,7 +15,8 @@ PassiveSession::PassiveSession(const SmtpLimits& limits, SessionSink& sink)
 
 void PassiveSession::on_client_bytes(std::string_view bytes) {
   if (closed_ || encrypted_ || bytes.empty()) return;
-  if (!greeting_seen_) raise(flag_bit(SessionFlag::PreGreeting));
+  // Raised once, at the first early byte, so how the bytes were chunked cannot change which message has it.
+  if (!greeting_seen_ && !(flags_ & flag_bit(SessionFlag::PreGreeting))) raise(flag_bit(SessionFlag::PreGreeting));
   process_client(bytes);
 }
 

@@ -39,8 +39,18 @@ void PassiveSession::on_server_gap(uint32_t bytes) {
 void PassiveSession::on_reply() {
   const int code = replies_.code();
   if (!greeting_seen_) {
-    on_greeting_reply();
-    return;
+    // A capture that starts after the banner (mid-stream pick-up) shows the client's commands first: then
+    // a reply that is not a greeting code answers the oldest of them, and the greeting is taken as missed.
+    const bool greeting_code = code == 220 || code == 421 || code == 554;
+    if (pending_.front() == nullptr || greeting_code) {
+      on_greeting_reply();
+      return;
+    }
+    greeting_seen_ = true;   // missed, not absent: the early client bytes were not pre-greeting traffic
+    const uint32_t not_pregreeting = ~flag_bit(SessionFlag::PreGreeting);
+    flags_ &= not_pregreeting;
+    transaction_flags_ &= not_pregreeting;
+    message_.flags &= not_pregreeting;
   }
   if (client_mode_ == ClientMode::Body && final_code(code)) {
     on_final_reply_during_body(code);

@@ -167,6 +167,21 @@ TEST(SessionRobustness, ClientBeforeBannerIsPreGreeting) {
   EXPECT_TRUE(r.looks_like_smtp);
 }
 
+TEST(SessionRobustness, MidStreamPickUpMatchesRepliesToCommands) {
+  // The capture starts after the banner: the first reply answers MAIL, it is not a greeting.
+  const Recorder r = run_both({
+      client("MAIL FROM:<late@x>\r\nRCPT TO:<u@p>\r\nDATA\r\n"),
+      server("250 ok\r\n250 ok\r\n354 go\r\n"),
+      client("hello\r\n.\r\n"),
+      server("250 queued\r\n"),
+  });
+  ASSERT_EQ(r.messages.size(), 1u);
+  EXPECT_EQ(r.messages[0].end_envelope.mail_from, "late@x");
+  EXPECT_EQ(r.messages[0].end_envelope.rcpt_to, std::vector<std::string>{"u@p"});
+  EXPECT_EQ(r.messages[0].content, "hello\r\n");
+  EXPECT_EQ(r.messages[0].end.final_reply_code, 250);
+}
+
 TEST(SessionRobustness, HeldBytesOverflowBecomesTruncation) {
   SmtpLimits limits;
   limits.max_held_bytes = 16;
