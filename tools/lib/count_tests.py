@@ -15,10 +15,10 @@ with open(os.path.join(build, "meson-logs", "testlog.json")) as f:
     for line in f:
         entry = json.loads(line)
         result = entry["result"]
-        xml = None
-        if entry.get("protocol") == "gtest":
-            candidate = os.path.join(build, entry["name"].split(" / ")[-1] + ".xml")
-            xml = candidate if os.path.exists(candidate) else None
+        # meson runs gtest-protocol suites with --gtest_output=xml:<build>/<test name>.xml (tools/test
+        # removes old ones first, so an XML here belongs to this run).
+        candidate = os.path.join(build, entry["name"].split(" / ")[-1] + ".xml")
+        xml = candidate if os.path.exists(candidate) else None
         if xml and result in ("OK", "FAIL"):
             root = ET.parse(xml).getroot()
             for case in root.iter("testcase"):

@@ -14,7 +14,7 @@ std::string escaped(std::string_view s) {
 TEST(JsonWriter, EscapesQuotesBackslashesAndControls) {
   EXPECT_EQ(escaped("a\"b\\c"), "a\\\"b\\\\c");
   EXPECT_EQ(escaped("x\r\n250 2.0.0 Ok\t"), "x\\r\\n250 2.0.0 Ok\\t");
-  EXPECT_EQ(escaped(std::string_view("\0\x1b[2J\x7f", 5)), "\\u0000\\u001b[2J\\u007f");
+  EXPECT_EQ(escaped(std::string_view("\0\x1b[2J\x7f", 6)), "\\u0000\\u001b[2J\\u007f");
 }
 
 TEST(JsonWriter, KeepsValidUtf8AndReplacesInvalid) {
