@@ -1,5 +1,5 @@
 // SignatureSet: file loading, the built-in EICAR signature, anti-spam rules, and the shared
-// bookkeeping behind every body pattern. The line formats live in ndb_line.cpp and hash_line.cpp.
+// bookkeeping behind every body pattern. The line formats live in ndb_line.cc and hash_line.cc.
 #include "scan/engine/signature_set.h"
 
 #include <hs/hs_compile.h>
