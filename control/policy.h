@@ -104,6 +104,13 @@ struct ScanSettings {
   Action scan_timeout_action = Action::Tempfail;  // "scan-timeout-action" tempfail|pass|reject
 };
 
+// config system session
+struct SessionSettings {
+  uint32_t max_flows = 65536;          // "max-flows": concurrent TCP connections per worker; beyond: dropped, counted
+  uint32_t idle_timeout_s = 300;       // "idle-timeout": seconds (RFC 5321 4.5.3.2: servers wait >= 5 min)
+  uint32_t reassembly_memory_kb = 256; // "reassembly-memory": KB held out of order per direction of a flow
+};
+
 // config log settings
 struct LogSettings {
   std::string file;        // "file": JSON lines path ("" = stdout)
@@ -120,6 +127,7 @@ struct Policy {
   UrlFilterSettings url_filter;   // config url-filter
   SpamSettings spam;              // config spamfilter settings + config spamfilter rule
   ScanSettings scan;              // config scan budget
+  SessionSettings session;        // config system session
   LogSettings log;                // config log settings
 };
 

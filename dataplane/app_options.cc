@@ -1,20 +1,8 @@
 #include "dataplane/app_options.h"
 
-#include <charconv>
 #include <string_view>
 
 namespace sluice::dataplane {
-namespace {
-
-bool parse_u32(std::string_view text, uint32_t min, uint32_t max, uint32_t* out) {
-  uint32_t v = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || v < min || v > max) return false;
-  *out = v;
-  return true;
-}
-
-}  // namespace
 
 const char* app_usage() {
   return "usage: sluice [EAL options] -- [options]\n"
@@ -22,8 +10,6 @@ const char* app_usage() {
          "  --config FILE         configuration (FortiOS-style blocks); default: built-in policy\n"
          "  --log FILE            JSON-lines message log ('-' = stdout); overrides 'config log settings'\n"
          "  --summary             print a readable line per message on stdout\n"
-         "  --max-flows N         concurrent flows per worker (default 65536)\n"
-         "  --idle-timeout SEC    flow idle time-out (default 300)\n"
          "example: sluice --no-huge -m 256 --no-pci --vdev=net_pcap0,rx_pcap=smtp.pcap -- --summary\n";
 }
 
@@ -58,18 +44,6 @@ bool parse_app_options(int argc, char** argv, AppOptions* out, bool* help, std::
       if (!value(&v)) return false;
       out->log_path = v;
       out->log_path_set = true;
-    } else if (arg == "--max-flows") {
-      if (!value(&v)) return false;
-      if (!parse_u32(v, 16, 1u << 24, &out->max_flows)) {
-        *error = "--max-flows wants an integer 16..16777216";
-        return false;
-      }
-    } else if (arg == "--idle-timeout") {
-      if (!value(&v)) return false;
-      if (!parse_u32(v, 1, 86400, &out->idle_timeout_s)) {
-        *error = "--idle-timeout wants seconds 1..86400";
-        return false;
-      }
     } else {
       *error = "unknown option '" + std::string(arg) + "'";
       return false;

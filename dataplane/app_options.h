@@ -1,7 +1,6 @@
 // dataplane/app_options.h — sluice's own command line (what follows the EAL arguments and `--`).
 #pragma once
 
-#include <cstdint>
 #include <string>
 
 namespace sluice::dataplane {
@@ -12,8 +11,6 @@ struct AppOptions {
   std::string log_path;           // overrides `config log settings` / file; "-" = stdout
   bool log_path_set = false;
   bool summary = false;           // readable line per message on stdout
-  uint32_t max_flows = 65536;
-  uint32_t idle_timeout_s = 300;
 };
 
 // Returns false with a message in *error on bad usage; *help is set for --help.

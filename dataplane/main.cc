@@ -50,10 +50,13 @@ int run(const dataplane::AppOptions& options) {
   engine::Scratch scratch(*snapshot->database);
   uint64_t clock_ns = 0;
   const scan::InspectorContext inspector{snapshot.get(), &scratch, &records, &clock_ns};
+  const control::SessionSettings& session = snapshot->policy.session;
   dataplane::FlowTableLimits flow_limits;
-  flow_limits.max_flows = options.max_flows;
-  flow_limits.idle_timeout_ns = static_cast<uint64_t>(options.idle_timeout_s) * 1000000000ull;
-  dataplane::FlowTable flows(flow_limits, reassembly::ReassemblyLimits{}, inspector);
+  flow_limits.max_flows = session.max_flows;
+  flow_limits.idle_timeout_ns = static_cast<uint64_t>(session.idle_timeout_s) * 1000000000ull;
+  reassembly::ReassemblyLimits reassembly_limits;
+  reassembly_limits.max_ooo_bytes = session.reassembly_memory_kb * 1024;
+  dataplane::FlowTable flows(flow_limits, reassembly_limits, inspector);
   if (!flows.init("sluice_flows_" + std::to_string(rte_lcore_id()), static_cast<int>(rte_socket_id()), &error)) {
     return die(error);
   }

@@ -108,6 +108,13 @@ constexpr KeySpec kScanKeys[] = {
     choice<&ScanSettings::scan_timeout_action>("scan-timeout-action", kTimeoutActions, "verdict when the budget runs out"),
 };
 
+constexpr KeySpec kSessionKeys[] = {
+    integer<&SessionSettings::max_flows, 16, 16'777'216>("max-flows", "concurrent TCP connections per worker"),
+    integer<&SessionSettings::idle_timeout_s, 1, 86400>("idle-timeout", "seconds before an idle flow is closed"),
+    integer<&SessionSettings::reassembly_memory_kb, 4, 65536>("reassembly-memory",
+                                                             "KB held out of order per direction of a flow"),
+};
+
 constexpr KeySpec kLogKeys[] = {
     string<&LogSettings::file>("file", ValueKind::Path, "JSON lines file (\"\" = stdout)"),
     toggle<&LogSettings::log_all>("log-all", kEnableDisable, "log clean mail too"),
@@ -164,6 +171,7 @@ constexpr BlockSpec kBlocks[] = {
     settings_block<&Policy::spam>("spamfilter settings", kSpamSettingsKeys, "spam thresholds"),
     table_block("spamfilter rule", kSpamRuleKeys, "scored spam patterns", &append_spam_rule, &spam_rule_entries),
     settings_block<&Policy::scan>("scan budget", kScanKeys, "scanning time limits"),
+    settings_block<&Policy::session>("system session", kSessionKeys, "flow table and reassembly memory"),
     settings_block<&Policy::log>("log settings", kLogKeys, "message log"),
 };
 
