@@ -53,7 +53,11 @@ bool digest_less(const HashSignature& a, const HashSignature& b) { return a.dige
 std::unique_ptr<Database> Database::compile(const SignatureSet& set, std::string* error) {
   std::unique_ptr<Database> db(new Database());
   db->rules_ = set.rules();
-  for (const HashSignature& sig : set.hash_signatures()) db->hashes_[index(sig.kind)].push_back(sig);
+  for (const HashSignature& sig : set.hash_signatures()) {
+    db->hashes_[index(sig.kind)].push_back(sig);
+    uint64_t& limit = db->digest_limits_[index(sig.kind)];
+    limit = sig.any_size ? UINT64_MAX : std::max(limit, sig.size);
+  }
   for (auto& table : db->hashes_) std::sort(table.begin(), table.end(), digest_less);
 
   if (!compile_patterns(set.stream_patterns(), db->rules_, HS_MODE_STREAM, &db->stream_db_, error) ||

@@ -37,6 +37,9 @@ class Database {  // immutable after compile(); safe to share read-only across t
 
   // Only the digests some signature needs are computed per stream (SHA-256 always is: logs).
   bool needs_digest(HashKind kind) const { return !hashes_[index(kind)].empty(); }
+  // Longest stream a `kind` signature can match: the largest size signed, unlimited when one signs any
+  // size ('*'), 0 when there are none. Streams longer than this need no `kind` digest at all.
+  uint64_t digest_limit(HashKind kind) const { return digest_limits_[index(kind)]; }
   // The hash signatures whose digest equals `digest` (digest_bytes(kind) bytes); sizes unchecked.
   std::span<const HashSignature> hash_candidates(HashKind kind, const uint8_t* digest) const;
 
@@ -46,6 +49,7 @@ class Database {  // immutable after compile(); safe to share read-only across t
 
   std::vector<RuleInfo> rules_;
   std::array<std::vector<HashSignature>, 3> hashes_;  // per HashKind, sorted by digest
+  std::array<uint64_t, 3> digest_limits_{};          // per HashKind, see digest_limit()
   hs_database_t* stream_db_ = nullptr;
   hs_database_t* block_db_ = nullptr;
   hs_database_t* header_db_ = nullptr;

@@ -22,28 +22,40 @@ StreamDigests::~StreamDigests() {
   }
 }
 
-void StreamDigests::begin() {
+void StreamDigests::begin(const std::array<uint64_t, 3>& limits) {
   ok_ = constructed_;
-  for (Slot& slot : slots_) {
-    if (slot.ctx == nullptr) continue;
+  bytes_ = 0;
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    Slot& slot = slots_[i];
+    slot.limit = limits[i];
+    slot.live = slot.ctx != nullptr && slot.limit > 0;
+    if (!slot.live) continue;
     if (slot.md == nullptr || EVP_DigestInit_ex2(slot.ctx, slot.md, nullptr) != 1) ok_ = false;
   }
 }
 
+void StreamDigests::set_limit(HashKind kind, uint64_t limit) {
+  Slot& slot = slots_[static_cast<size_t>(kind)];
+  slot.limit = limit;
+  if (slot.live && bytes_ > limit) slot.live = false;
+}
+
 void StreamDigests::update(std::string_view bytes) {
   if (bytes.empty()) return;
+  bytes_ += bytes.size();
   for (Slot& slot : slots_) {
-    if (slot.ctx != nullptr && EVP_DigestUpdate(slot.ctx, bytes.data(), bytes.size()) != 1) {
-      ok_ = false;
+    if (!slot.live) continue;
+    if (bytes_ > slot.limit) {
+      slot.live = false;   // longer than any signature of this kind: nothing left to match
+      continue;
     }
+    if (EVP_DigestUpdate(slot.ctx, bytes.data(), bytes.size()) != 1) ok_ = false;
   }
 }
 
 void StreamDigests::finish() {
   for (Slot& slot : slots_) {
-    if (slot.ctx != nullptr && EVP_DigestFinal_ex(slot.ctx, slot.digest.data(), nullptr) != 1) {
-      ok_ = false;
-    }
+    if (slot.live && EVP_DigestFinal_ex(slot.ctx, slot.digest.data(), nullptr) != 1) ok_ = false;
   }
 }
 

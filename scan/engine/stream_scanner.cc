@@ -33,7 +33,7 @@ StreamScanner::~StreamScanner() {
   if (stream_ != nullptr) hs_close_stream(stream_, nullptr, nullptr, nullptr);
 }
 
-void StreamScanner::begin() {
+void StreamScanner::begin(ContentDigest sha256) {
   if (state_ == State::Open && stream_ != nullptr) {
     // Abandoned view: discard its state without reporting its end-of-data matches.
     hs_reset_stream(stream_, 0, nullptr, nullptr, nullptr);
@@ -45,7 +45,10 @@ void StreamScanner::begin() {
   type_ = ContentType::Unknown;
   bytes_ = 0;
   ok_ = stream_ready_ && scratch_.ok();
-  digests_.begin();
+  sha256_mode_ = sha256;
+  const uint64_t sha256_limit =
+      sha256 == ContentDigest::Never ? db_.digest_limit(HashKind::Sha256) : UINT64_MAX;
+  digests_.begin({db_.digest_limit(HashKind::Md5), db_.digest_limit(HashKind::Sha1), sha256_limit});
   state_ = State::Open;
 }
 
@@ -85,6 +88,7 @@ void StreamScanner::end() {
 
 std::string StreamScanner::sha256_hex() const {
   static constexpr char kDigits[] = "0123456789abcdef";
+  if (!digests_.complete(HashKind::Sha256)) return {};
   const uint8_t* digest = digests_.digest(HashKind::Sha256);
   std::string hex;
   hex.reserve(digest_bytes(HashKind::Sha256) * 2);
@@ -112,6 +116,10 @@ void StreamScanner::settle_content_type() {
   const std::string_view head(head_.data(), head_len_);
   type_ = sniff_content_type(head);
   typed_ = true;
+  const bool text = type_ == ContentType::Text || type_ == ContentType::Html;
+  if (sha256_mode_ == ContentDigest::IfBinary && text) {
+    digests_.set_limit(HashKind::Sha256, db_.digest_limit(HashKind::Sha256));
+  }
   scan(head);
 }
 
@@ -131,7 +139,7 @@ void StreamScanner::scan(std::string_view bytes) {
 // Hash signatures carry no target type: a digest match is a match whatever the content.
 void StreamScanner::match_hashes() {
   for (HashKind kind : {HashKind::Md5, HashKind::Sha1, HashKind::Sha256}) {
-    if (!db_.needs_digest(kind) || !digests_.wanted(kind)) continue;
+    if (!db_.needs_digest(kind) || !digests_.complete(kind)) continue;
     for (const HashSignature& sig : db_.hash_candidates(kind, digests_.digest(kind))) {
       if ((sig.any_size || sig.size == bytes_) && !seen_[sig.rule]) {
         seen_[sig.rule] = 1;

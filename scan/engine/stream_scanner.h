@@ -22,6 +22,13 @@ namespace sluice::engine {
 class Database;
 class Scratch;
 
+// Whether a stream's SHA-256 is wanted for the log (hash signatures get the digests they need anyway).
+enum class ContentDigest : uint8_t {
+  Always,      // attachments: the log carries their SHA-256
+  IfBinary,    // bodies: only when the content sniffs as something other than text
+  Never,
+};
+
 class StreamScanner {
  public:
   StreamScanner(const Database&, Scratch&);
@@ -30,7 +37,7 @@ class StreamScanner {
   StreamScanner& operator=(const StreamScanner&) = delete;
 
   // Starts a stream. A stream still open (begin without end) is abandoned silently.
-  void begin();
+  void begin(ContentDigest sha256 = ContentDigest::Always);
   // The first kSniffBytes bytes are held back until the content type is known, so every match
   // is filtered against the stream's sniffed type.
   void feed(std::string_view bytes);
@@ -42,7 +49,7 @@ class StreamScanner {
   // Rule ids hit in the current/last stream, deduplicated, in first-hit order.
   const std::vector<uint32_t>& hits() const { return hits_; }
   uint64_t bytes() const { return bytes_; }
-  std::string sha256_hex() const;  // valid after end()
+  std::string sha256_hex() const;  // valid after end(); "" when it was not computed (ContentDigest)
   // False when this stream hit a Hyperscan or OpenSSL error, or feed/end came without begin.
   // Its hits are then incomplete: callers should treat the view as not scanned.
   bool ok() const { return ok_; }
@@ -65,6 +72,7 @@ class StreamScanner {
   std::array<char, kSniffBytes> head_{};
   size_t head_len_ = 0;
   bool typed_ = false;
+  ContentDigest sha256_mode_ = ContentDigest::Always;
   ContentType type_ = ContentType::Unknown;
   std::vector<uint32_t> hits_;
   std::vector<uint8_t> seen_;  // per rule id: already in hits_

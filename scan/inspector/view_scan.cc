@@ -50,12 +50,14 @@ void ViewScan::begin(uint32_t view_id, const mime::PartInfo& part, mime::ViewKin
   record_ = record;
   hits_ = hits;
   text_ = part.is_text() || part.is_html();
+  // Attachments are logged with their SHA-256; a body gets one only if its content turns out binary.
+  declared_attachment_ = part.attachment || !part.filenames.empty() || kind == mime::ViewKind::Uuencoded || !text_;
   head_.clear();
   archive_decided_ = false;
   archive_active_ = false;
   archive_events_ = 0;
   scan_error_ = false;
-  scanner_.begin();
+  scanner_.begin(declared_attachment_ ? engine::ContentDigest::Always : engine::ContentDigest::IfBinary);
   if (text_) urls_.begin(part.is_html());
 }
 
@@ -91,8 +93,7 @@ void ViewScan::end() {
   scanner_.end();
   scan_error_ = scan_error_ || !scanner_.ok();
   hits_->add(scanner_.hits(), where());
-  const bool attachment = part_.attachment || !part_.filenames.empty() || kind_ == mime::ViewKind::Uuencoded ||
-                          is_binary_type(scanner_.content_type());
+  const bool attachment = declared_attachment_ || is_binary_type(scanner_.content_type());
   if (attachment && kind_ != mime::ViewKind::RawAlternate) {
     AttachmentRecord a;
     a.names = part_.filenames;

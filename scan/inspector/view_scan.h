@@ -57,6 +57,7 @@ class ViewScan final : private archive::ArchiveSink {
   mime::PartInfo part_;
   mime::ViewKind kind_ = mime::ViewKind::Decoded;
   bool text_ = false;
+  bool declared_attachment_ = false;   // by its MIME headers (the content may still make it one)
   std::string head_;            // first bytes, until the archive sniff has enough of them
   bool archive_decided_ = false;
   bool archive_active_ = false;

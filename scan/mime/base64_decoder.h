@@ -21,7 +21,8 @@ class Base64Decoder {
   bool saw_garbage() const { return garbage_; }
 
  private:
-  void flush_quantum(std::string& out);
+  // Writes what the open quantum holds (0-2 bytes) at `w`, closes it, returns the bytes written.
+  size_t flush_quantum(char* w);
 
   uint32_t bits_ = 0;   // sextets of the open quantum, most recent lowest
   uint8_t count_ = 0;   // sextets in the open quantum (0..3)

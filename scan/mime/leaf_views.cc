@@ -52,8 +52,31 @@ void LeafViews::begin_into(const PartInfo& info, TransferDecoding decoding, Mime
 
 void LeafViews::deliver(Slot& slot, std::string_view bytes) {
   if (bytes.empty()) return;
-  if (slot.to_child) child_->feed(bytes);
-  else sink_.on_view_data(slot.id, bytes);
+  if (slot.to_child) {
+    child_->feed(bytes);
+    return;
+  }
+  slot.batch.append(bytes);
+  if (slot.batch.size() >= kBatchBytes) flush(slot);
+}
+
+void LeafViews::flush(Slot& slot) {
+  if (slot.id == 0 || slot.batch.empty()) return;
+  sink_.on_view_data(slot.id, slot.batch);
+  slot.batch.clear();
+}
+
+void LeafViews::flush() {
+  flush(raw_);
+  flush(base64_);
+  flush(qp_);
+  flush(uu_);
+}
+
+void LeafViews::forget(Slot& slot) {
+  slot.id = 0;
+  slot.to_child = false;
+  slot.batch.clear();
 }
 
 void LeafViews::write(std::string_view bytes) {
@@ -105,8 +128,9 @@ void LeafViews::line(const LineChunk& chunk) {
 }
 
 void LeafViews::close(Slot& slot) {
+  flush(slot);
   if (slot.id) sink_.on_view_end(slot.id);
-  slot = Slot{};
+  forget(slot);
 }
 
 void LeafViews::end(bool by_delimiter) {
@@ -136,7 +160,7 @@ void LeafViews::end(bool by_delimiter) {
 
 void LeafViews::abandon() {
   child_ = nullptr;
-  raw_ = base64_ = qp_ = uu_ = Slot{};
+  for (Slot* slot : {&raw_, &base64_, &qp_, &uu_}) forget(*slot);
   pending_eol_ = false;
 }
 

@@ -1,10 +1,38 @@
 #include "scan/mime/line_splitter.h"
 
 #include <algorithm>
+#include <array>
+#include <emmintrin.h>
 
 #include "scan/mime/mime_sink.h"
 
 namespace sluice::mime {
+namespace {
+
+// Bytes the line scan must stop at: CR, LF (line ends) and NUL (flagged). One lookup per byte keeps the
+// scan of long body lines cheap.
+constexpr std::array<bool, 256> make_stop_table() {
+  std::array<bool, 256> t{};
+  t['\r'] = t['\n'] = t['\0'] = true;
+  return t;
+}
+constexpr auto kStop = make_stop_table();
+
+// Index of the first CR, LF or NUL in p[0, n), or n. Sixteen bytes per step (SSE2, baseline on x86-64):
+// body lines are long and this scan touches every byte of every message.
+size_t find_stop(const char* p, size_t n) {
+  const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'), nul = _mm_setzero_si128();
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)), _mm_cmpeq_epi8(v, nul));
+    if (const int mask = _mm_movemask_epi8(hit)) return i + static_cast<size_t>(__builtin_ctz(mask));
+  }
+  while (i < n && !kStop[static_cast<uint8_t>(p[i])]) ++i;
+  return i;
+}
+
+}  // namespace
 
 LineSplitter::LineSplitter(uint32_t capacity, uint32_t long_line)
     : capacity_(std::max<uint32_t>(capacity, 1)), long_line_(long_line) {
@@ -33,8 +61,10 @@ void LineSplitter::feed(std::string_view in, LineHandler& handler) {
     const size_t room = capacity_ - buffer_.size();
     const size_t limit = std::min(in.size(), i + room);
     size_t j = i;
-    while (j < limit && in[j] != '\r' && in[j] != '\n') {
-      if (in[j] == '\0') pending_ |= static_cast<uint32_t>(Anomaly::NulByte);
+    for (;;) {
+      j += find_stop(in.data() + j, limit - j);
+      if (j == limit || in[j] != '\0') break;
+      pending_ |= static_cast<uint32_t>(Anomaly::NulByte);
       ++j;
     }
     line_length_ += j - i;

@@ -29,7 +29,10 @@ MimeParser::MimeParser(const MimeLimits& limits, MimeSink& sink)
 
 MimeParser::~MimeParser() = default;
 
-void MimeParser::feed(std::string_view content) { splitter_.feed(content, *this); }
+void MimeParser::feed(std::string_view content) {
+  splitter_.feed(content, *this);
+  leaf_.flush();
+}
 
 void MimeParser::finish() {
   log_.raise_bits(splitter_.finish(*this), "at end of message");
