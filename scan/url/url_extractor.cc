@@ -36,12 +36,37 @@ void UrlExtractor::begin(bool html) {
 
 void UrlExtractor::feed(std::string_view decoded_bytes) {
   if (!html_) {
-    for (char c : decoded_bytes) on_byte(detail::DecodedByte{c, false, false});
+    feed_text(decoded_bytes);
     return;
   }
   for (char c : decoded_bytes) {
     references_.push(c, [this](const detail::DecodedByte& b) { on_byte(b); });
   }
+}
+
+// Plain text, outside a candidate, can start a URL only at a slash, '.', ']' or ')' (try_start): the bytes
+// between two such triggers only feed the look-behind window, whose last kWindow bytes are all an opener can
+// reach. Jumping from trigger to trigger gives the same URLs as byte by byte at a fraction of the cost.
+void UrlExtractor::feed_text(std::string_view bytes) {
+  static constexpr std::string_view kTriggers = "/\\.])";
+  size_t i = 0;
+  while (i < bytes.size()) {
+    if (in_candidate_) {
+      on_byte(detail::DecodedByte{bytes[i++], false, false});
+      continue;
+    }
+    const size_t next = std::min(bytes.find_first_of(kTriggers, i), bytes.size());
+    remember_plain(bytes.substr(i, next - i));
+    if (next == bytes.size()) return;
+    on_byte(detail::DecodedByte{bytes[next], false, false});
+    i = next + 1;
+  }
+}
+
+// remember() for a run of plain (not reference-decoded) bytes; only the window's tail is kept.
+void UrlExtractor::remember_plain(std::string_view run) {
+  if (run.size() >= kWindow) run = run.substr(run.size() - kWindow);
+  for (char c : run) remember(detail::DecodedByte{c, false, false});
 }
 
 void UrlExtractor::end() {

@@ -46,6 +46,8 @@ class UrlExtractor {
   // Enough look-behind for the longest opener plus the byte before it.
   static constexpr size_t kWindow = 16;
 
+  void feed_text(std::string_view bytes);
+  void remember_plain(std::string_view run);
   void on_byte(const detail::DecodedByte& byte);
   void remember(const detail::DecodedByte& byte);
   std::string_view window() const;
