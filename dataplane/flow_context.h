@@ -37,10 +37,13 @@ class FlowContext final : private reassembly::StreamSink {
   void on_stream_data(reassembly::Direction, std::string_view bytes) override;
   void on_stream_gap(reassembly::Direction, uint32_t missing_bytes) override;
   void on_stream_close(reassembly::CloseReason) override;
+  void note_transport_anomalies();
 
   FlowKey key_{};
   bool client_is_a_ = true;
   uint64_t last_seen_ns_ = 0;
+  uint64_t overlap_conflicts_seen_ = 0;   // both directions, as last noted to the session
+  bool midstream_noted_ = false;
   reassembly::PassiveTcpFlow tcp_;
   scan::SessionInspector session_;
 };

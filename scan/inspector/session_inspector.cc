@@ -21,6 +21,15 @@ void SessionInspector::start(const FlowTuple& flow) {
   flow_ = flow;
   message_index_ = 0;
   message_open_ = false;
+  transport_flags_.clear();
+}
+
+void SessionInspector::note_transport_flag(std::string_view flag) {
+  for (const std::string& f : transport_flags_) {
+    if (f == flag) return;
+  }
+  transport_flags_.emplace_back(flag);
+  if (message_open_) record_.flags.emplace_back(flag);
 }
 
 void SessionInspector::on_message_begin(const smtp::Envelope& envelope) {
@@ -29,6 +38,7 @@ void SessionInspector::on_message_begin(const smtp::Envelope& envelope) {
   record_.flow = flow_;
   record_.index_in_session = ++message_index_;
   record_.envelope = envelope;
+  record_.flags = transport_flags_;
   inspector_.begin(&record_);
   message_open_ = true;
 }
@@ -52,6 +62,7 @@ void SessionInspector::on_starttls() {
   r.flow = flow_;
   r.index_in_session = ++message_index_;
   r.encrypted = true;
+  r.flags = transport_flags_;
   r.flags.emplace_back("encrypted");
   if (session_->flags() & static_cast<uint32_t>(smtp::SessionFlag::StarttlsInjection)) {
     r.flags.emplace_back(smtp::session_flag_name(smtp::SessionFlag::StarttlsInjection));

@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "scan/inspector/message_inspector.h"
 #include "scan/smtp/passive_session.h"
@@ -41,6 +43,9 @@ class SessionInspector final : private smtp::SessionSink {
   void close() { session_->on_close(); }
   uint32_t messages() const { return session_->messages(); }
   bool looks_like_smtp() const { return session_->looks_like_smtp(); }
+  // A transport-level anomaly of this connection (overlap conflict, mid-stream pick-up, ...): it is added
+  // to the flags of every record the session logs from now on.
+  void note_transport_flag(std::string_view flag);
 
  private:
   void on_message_begin(const smtp::Envelope&) override;
@@ -55,6 +60,7 @@ class SessionInspector final : private smtp::SessionSink {
   FlowTuple flow_;
   uint32_t message_index_ = 0;
   bool message_open_ = false;
+  std::vector<std::string> transport_flags_;
 };
 
 smtp::SmtpLimits smtp_limits_from(const control::SmtpOptions&);

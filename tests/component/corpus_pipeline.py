@@ -54,12 +54,14 @@ def check_tcp_edges(check, corpus):
     check.true("changed retransmission: record", retrans is not None)
     if retrans:
         check.eq("changed retransmission: first copy wins", retrans["smtp"]["mail_from"].strip("<>"), "good@ok.example")
+        check.true("changed retransmission: flagged", "tcp_overlap_conflict" in retrans["flags"], f"{retrans['flags']}")
     late = records.get(41003)
     check.true("mid-stream pick-up: record", late is not None)
     if late:
         check.eq("mid-stream pick-up: server port", late["dest_port"], 2525)
         check.eq("mid-stream pick-up: sender", late["smtp"]["mail_from"].strip("<>"), "late@ext.example")
         check.eq("mid-stream pick-up: detection", av_names(late), ["Eicar-Test-Signature"])
+        check.true("mid-stream pick-up: flagged", "tcp_midstream" in late["flags"], f"{late['flags']}")
     cut = records.get(41004)
     check.true("truncated capture: record", cut is not None)
     if cut:
