@@ -44,6 +44,9 @@ struct SmtpOptions {
   uint32_t max_command_line = 2048;           // "max-command-line": bytes per SMTP command line
   uint32_t max_line_length = 2048;            // "max-line-length": bytes per DATA text line
   BareNewlinePolicy bare_newline = BareNewlinePolicy::Normalize;  // "bare-newline" normalize|reject
+  uint32_t max_reply_line = 2048;             // "max-reply-line": bytes per server reply line kept whole
+  uint32_t max_pipelined_commands = 1000;     // "max-pipelined-commands": commands awaiting a reply
+  uint32_t max_pipelined_bytes = 65536;       // "max-pipelined-bytes": client bytes held until DATA/STARTTLS is answered
 };
 
 // config mime limits — bounds that keep the streaming MIME parser's memory fixed.
@@ -53,6 +56,8 @@ struct MimeSettings {
   uint32_t max_header_size = 102400;     // "max-header-size": bytes of one part's header block
   uint32_t max_line_length = 2048;       // "max-line-length": bytes per body line
   uint32_t max_boundary_length = 2048;   // "max-boundary-length": bytes of a multipart boundary
+  uint32_t max_boundary_candidates = 32; // "max-boundary-candidates": boundary readings kept live per level
+  uint32_t max_filename_length = 255;    // "max-filename-length": bytes of a decoded attachment name
   Action ambiguity_action = Action::Reject;  // "ambiguity-action": structure two readers could parse differently
 };
 
@@ -62,6 +67,8 @@ struct ArchiveSettings {
   uint32_t max_ratio = 100;                      // "max-ratio": expanded/compressed size before it counts as a bomb
   uint32_t max_depth = 5;                        // "max-depth": archives inside archives
   uint32_t max_entries = 1000;                   // "max-entries": members per archive
+  uint32_t ratio_floor_kb = 1024;                // "ratio-floor" (KB): expanded size before max-ratio applies
+  uint32_t max_name_length = 1024;               // "max-name-length": bytes of a member name
   bool scan_bzip2 = true;                        // "scan-bzip2" enable|disable
   Action bomb_action = Action::Reject;           // "bomb-action": ratio, depth or entry limit exceeded
   Action encrypted_action = Action::Pass;        // "encrypted-action": password-protected members
@@ -79,6 +86,8 @@ struct UrlFilterSettings {
   std::vector<std::string> domain_lists;   // "domain-lists": files of blocked domains, one per line
   std::vector<std::string> url_lists;      // "url-lists": files of blocked URLs, one per line
   Action action = Action::Reject;          // "action": on a listed domain or URL
+  uint32_t max_urls_per_part = 256;        // "max-urls-per-part": URLs kept per MIME part (more are counted)
+  uint32_t max_url_length = 2048;          // "max-url-length": longer URLs are truncated and flagged
 };
 
 // config spamfilter rule (table: edit "<name>")
@@ -109,6 +118,7 @@ struct SessionSettings {
   uint32_t max_flows = 65536;          // "max-flows": concurrent TCP connections per worker; beyond: dropped, counted
   uint32_t idle_timeout_s = 300;       // "idle-timeout": seconds (RFC 5321 4.5.3.2: servers wait >= 5 min)
   uint32_t reassembly_memory_kb = 256; // "reassembly-memory": KB held out of order per direction of a flow
+  uint32_t reassembly_segments = 128;  // "reassembly-segments": out-of-order pieces held per direction
 };
 
 // config log settings

@@ -56,6 +56,7 @@ int run(const dataplane::AppOptions& options) {
   flow_limits.idle_timeout_ns = static_cast<uint64_t>(session.idle_timeout_s) * 1000000000ull;
   reassembly::ReassemblyLimits reassembly_limits;
   reassembly_limits.max_ooo_bytes = session.reassembly_memory_kb * 1024;
+  reassembly_limits.max_ooo_segments = session.reassembly_segments;
   dataplane::FlowTable flows(flow_limits, reassembly_limits, inspector);
   if (!flows.init("sluice_flows_" + std::to_string(rte_lcore_id()), static_cast<int>(rte_socket_id()), &error)) {
     return die(error);

@@ -54,6 +54,11 @@ constexpr KeySpec kSmtpKeys[] = {
     // RFC 5321 4.5.3.1.6: text lines of 1000 bytes must be accepted.
     integer<&SmtpOptions::max_line_length, 1000, kMaxLineBytes>("max-line-length", "bytes per DATA text line"),
     choice<&SmtpOptions::bare_newline>("bare-newline", kBareNewline, "lone LF in DATA: rewrite to CRLF or refuse"),
+    // RFC 5321 4.5.3.1.5: reply lines of 512 bytes must be accepted.
+    integer<&SmtpOptions::max_reply_line, 512, 65536>("max-reply-line", "bytes per reply line"),
+    integer<&SmtpOptions::max_pipelined_commands, 1, 100000>("max-pipelined-commands", "commands awaiting a reply"),
+    integer<&SmtpOptions::max_pipelined_bytes, 1024, 16 << 20>("max-pipelined-bytes",
+                                                              "client bytes held until DATA/STARTTLS is answered"),
 };
 
 constexpr KeySpec kMimeKeys[] = {
@@ -63,6 +68,9 @@ constexpr KeySpec kMimeKeys[] = {
     integer<&MimeSettings::max_line_length, 1000, kMaxLineBytes>("max-line-length", "bytes per body line"),
     // RFC 2046 caps boundaries at 70 characters; the default tolerates sloppy senders.
     integer<&MimeSettings::max_boundary_length, 70, 65536>("max-boundary-length", "bytes of a multipart boundary"),
+    integer<&MimeSettings::max_boundary_candidates, 1, 1024>("max-boundary-candidates",
+                                                             "boundary readings kept live per level"),
+    integer<&MimeSettings::max_filename_length, 16, 4096>("max-filename-length", "bytes of a decoded file name"),
     choice<&MimeSettings::ambiguity_action>("ambiguity-action", kActions, "verdict on structure readers may disagree on"),
 };
 
@@ -72,6 +80,8 @@ constexpr KeySpec kArchiveKeys[] = {
     integer<&ArchiveSettings::max_ratio, 1, 100000>("max-ratio", "expanded/compressed ratio before it is a bomb"),
     integer<&ArchiveSettings::max_depth, 1, 64>("max-depth", "archives inside archives"),
     integer<&ArchiveSettings::max_entries, 1, 1000000>("max-entries", "members per archive"),
+    integer<&ArchiveSettings::ratio_floor_kb, 0, 1 << 20>("ratio-floor", "expanded KB before max-ratio applies"),
+    integer<&ArchiveSettings::max_name_length, 16, 65536>("max-name-length", "bytes of a member name"),
     toggle<&ArchiveSettings::scan_bzip2>("scan-bzip2", kEnableDisable, "expand bzip2 streams"),
     choice<&ArchiveSettings::bomb_action>("bomb-action", kActions, "verdict when a limit is exceeded"),
     choice<&ArchiveSettings::encrypted_action>("encrypted-action", kActions, "verdict on encrypted members"),
@@ -87,6 +97,8 @@ constexpr KeySpec kUrlFilterKeys[] = {
     path_list<&UrlFilterSettings::domain_lists>("domain-lists", "files of blocked domains"),
     path_list<&UrlFilterSettings::url_lists>("url-lists", "files of blocked URLs"),
     choice<&UrlFilterSettings::action>("action", kActions, "verdict on a listed domain or URL"),
+    integer<&UrlFilterSettings::max_urls_per_part, 1, 100000>("max-urls-per-part", "URLs kept per MIME part"),
+    integer<&UrlFilterSettings::max_url_length, 64, 65536>("max-url-length", "longer URLs are truncated"),
 };
 
 constexpr KeySpec kSpamSettingsKeys[] = {
@@ -113,6 +125,8 @@ constexpr KeySpec kSessionKeys[] = {
     integer<&SessionSettings::idle_timeout_s, 1, 86400>("idle-timeout", "seconds before an idle flow is closed"),
     integer<&SessionSettings::reassembly_memory_kb, 4, 65536>("reassembly-memory",
                                                              "KB held out of order per direction of a flow"),
+    integer<&SessionSettings::reassembly_segments, 4, 65536>("reassembly-segments",
+                                                             "out-of-order pieces held per direction"),
 };
 
 constexpr KeySpec kLogKeys[] = {

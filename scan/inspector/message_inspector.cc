@@ -17,6 +17,8 @@ mime::MimeLimits mime_limits_from(const control::MimeSettings& s) {
   limits.max_header_bytes = s.max_header_size;
   limits.max_line_length = s.max_line_length;
   limits.max_boundary_length = s.max_boundary_length;
+  limits.max_boundary_candidates = s.max_boundary_candidates;
+  limits.max_filename_length = s.max_filename_length;
   return limits;
 }
 

@@ -16,6 +16,15 @@ archive::ArchiveLimits archive_limits_from(const control::ArchiveSettings& s) {
   limits.max_depth = s.max_depth;
   limits.max_entries = s.max_entries;
   limits.scan_bzip2 = s.scan_bzip2;
+  limits.ratio_floor_bytes = static_cast<uint64_t>(s.ratio_floor_kb) * 1024;
+  limits.max_name_bytes = s.max_name_length;
+  return limits;
+}
+
+url::UrlLimits url_limits_from(const control::UrlFilterSettings& s) {
+  url::UrlLimits limits;
+  limits.max_urls_per_view = s.max_urls_per_part;
+  limits.max_url_length = s.max_url_length;
   return limits;
 }
 
@@ -37,7 +46,7 @@ ViewScan::ViewScan(const PolicySnapshot& snapshot, engine::Scratch& scratch)
     : snapshot_(snapshot),
       scratch_(scratch),
       scanner_(*snapshot.database, scratch),
-      urls_(url::UrlLimits{}),
+      urls_(url_limits_from(snapshot.policy.url_filter)),
       archive_limits_(archive_limits_from(snapshot.policy.archive)) {}
 
 ViewScan::~ViewScan() = default;

@@ -117,6 +117,16 @@ TEST(MessageInspector, ListedUrlRejects) {
   EXPECT_EQ(r.urls[0].listed, "phish.example");
 }
 
+TEST(MessageInspector, UrlCapPerPartComesFromTheSettings) {
+  control::Policy p = base_policy();
+  p.url_filter.max_urls_per_part = 2;
+  const std::string mail = "Subject: links\r\n\r\nhttp://a.example/ http://b.example/ http://c.example/ "
+                           "http://d.example/\r\n";
+  const MessageRecord r = inspect(p, mail);
+  EXPECT_EQ(r.urls.size(), 2u);
+  EXPECT_EQ(r.urls_dropped, 2u);
+}
+
 TEST(MessageInspector, ExhaustedBudgetAppliesScanTimeoutAction) {
   control::Policy p = base_policy();
   p.scan.cycles_per_message = 1;
