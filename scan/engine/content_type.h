@@ -15,6 +15,10 @@ enum class ContentType : uint8_t {
 };
 
 const char* content_type_name(ContentType);
+// Content that sniffed as a known non-text type. Unknown is not claimed binary: nothing said what it is.
+constexpr bool is_binary(ContentType t) {
+  return t != ContentType::Unknown && t != ContentType::Text && t != ContentType::Html;
+}
 
 // How many leading bytes the sniffer needs; StreamScanner holds back this many bytes of each
 // stream so a signature's target type is known before its first match can be reported.

@@ -116,8 +116,7 @@ void StreamScanner::settle_content_type() {
   const std::string_view head(head_.data(), head_len_);
   type_ = sniff_content_type(head);
   typed_ = true;
-  const bool text = type_ == ContentType::Text || type_ == ContentType::Html;
-  if (sha256_mode_ == ContentDigest::IfBinary && text) {
+  if (sha256_mode_ == ContentDigest::IfBinary && !is_binary(type_)) {
     digests_.set_limit(HashKind::Sha256, db_.digest_limit(HashKind::Sha256));
   }
   scan(head);

@@ -25,7 +25,7 @@ class Scratch;
 // Whether a stream's SHA-256 is wanted for the log (hash signatures get the digests they need anyway).
 enum class ContentDigest : uint8_t {
   Always,      // attachments: the log carries their SHA-256
-  IfBinary,    // bodies: only when the content sniffs as something other than text
+  IfBinary,    // bodies: only when the content sniffs as a known binary type (is_binary)
   Never,
 };
 

@@ -3,24 +3,13 @@
 #include <algorithm>
 
 #include "scan/archive/archive_expander.h"
+#include "scan/inspector/component_limits.h"
 #include "scan/engine/engine.h"
 
 namespace sluice::scan {
 namespace {
 
 constexpr size_t kMaxHeaderValueLogged = 998;   // RFC 5322 line limit: enough for Subject/Message-ID
-
-mime::MimeLimits mime_limits_from(const control::MimeSettings& s) {
-  mime::MimeLimits limits;
-  limits.max_depth = s.max_depth;
-  limits.max_parts = s.max_parts;
-  limits.max_header_bytes = s.max_header_size;
-  limits.max_line_length = s.max_line_length;
-  limits.max_boundary_length = s.max_boundary_length;
-  limits.max_boundary_candidates = s.max_boundary_candidates;
-  limits.max_filename_length = s.max_filename_length;
-  return limits;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {

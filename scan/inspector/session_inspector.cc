@@ -1,17 +1,8 @@
 #include "scan/inspector/session_inspector.h"
 
-namespace sluice::scan {
+#include "scan/inspector/component_limits.h"
 
-smtp::SmtpLimits smtp_limits_from(const control::SmtpOptions& options) {
-  smtp::SmtpLimits limits;
-  limits.max_command_line = options.max_command_line;
-  limits.max_line_length = options.max_line_length;
-  limits.max_recipients = options.max_recipients;
-  limits.max_reply_line = options.max_reply_line;
-  limits.max_pipelined_commands = options.max_pipelined_commands;
-  limits.max_held_bytes = options.max_pipelined_bytes;
-  return limits;
-}
+namespace sluice::scan {
 
 SessionInspector::SessionInspector(const InspectorContext& context)
     : context_(context),

@@ -63,6 +63,4 @@ class SessionInspector final : private smtp::SessionSink {
   std::vector<std::string> transport_flags_;
 };
 
-smtp::SmtpLimits smtp_limits_from(const control::SmtpOptions&);
-
 }  // namespace sluice::scan

@@ -1,5 +1,6 @@
 #include "scan/inspector/view_scan.h"
 
+#include "scan/inspector/component_limits.h"
 #include "scan/inspector/hit_collector.h"
 
 namespace sluice::scan {
@@ -7,30 +8,6 @@ namespace {
 
 using archive::kArchiveSniffBytes;
 constexpr size_t kMaxUrlsPerMessage = 512;   // beyond: counted in urls_dropped
-constexpr uint64_t kMiB = 1024 * 1024;
-
-archive::ArchiveLimits archive_limits_from(const control::ArchiveSettings& s) {
-  archive::ArchiveLimits limits;
-  limits.uncompressed_oversize_limit = static_cast<uint64_t>(s.uncompressed_oversize_limit_mb) * kMiB;
-  limits.max_ratio = s.max_ratio;
-  limits.max_depth = s.max_depth;
-  limits.max_entries = s.max_entries;
-  limits.scan_bzip2 = s.scan_bzip2;
-  limits.ratio_floor_bytes = static_cast<uint64_t>(s.ratio_floor_kb) * 1024;
-  limits.max_name_bytes = s.max_name_length;
-  return limits;
-}
-
-url::UrlLimits url_limits_from(const control::UrlFilterSettings& s) {
-  url::UrlLimits limits;
-  limits.max_urls_per_view = s.max_urls_per_part;
-  limits.max_url_length = s.max_url_length;
-  return limits;
-}
-
-bool is_binary_type(engine::ContentType t) {
-  return t != engine::ContentType::Text && t != engine::ContentType::Html && t != engine::ContentType::Unknown;
-}
 
 std::vector<std::string> url_flag_names(uint16_t flags) {
   std::vector<std::string> names;
@@ -102,7 +79,7 @@ void ViewScan::end() {
   scanner_.end();
   scan_error_ = scan_error_ || !scanner_.ok();
   hits_->add(scanner_.hits(), where());
-  const bool attachment = declared_attachment_ || is_binary_type(scanner_.content_type());
+  const bool attachment = declared_attachment_ || engine::is_binary(scanner_.content_type());
   if (attachment && kind_ != mime::ViewKind::RawAlternate) {
     AttachmentRecord a;
     a.names = part_.filenames;

@@ -1,0 +1,48 @@
+#include "scan/inspector/component_limits.h"
+
+namespace sluice::scan {
+
+smtp::SmtpLimits smtp_limits_from(const control::SmtpOptions& s) {
+  smtp::SmtpLimits limits;
+  limits.max_command_line = s.max_command_line;
+  limits.max_line_length = s.max_line_length;
+  limits.max_recipients = s.max_recipients;
+  limits.max_reply_line = s.max_reply_line;
+  limits.max_pipelined_commands = s.max_pipelined_commands;
+  limits.max_held_bytes = s.max_pipelined_bytes;
+  return limits;
+}
+
+mime::MimeLimits mime_limits_from(const control::MimeSettings& s) {
+  mime::MimeLimits limits;
+  limits.max_depth = s.max_depth;
+  limits.max_parts = s.max_parts;
+  limits.max_header_bytes = s.max_header_size;
+  limits.max_line_length = s.max_line_length;
+  limits.max_boundary_length = s.max_boundary_length;
+  limits.max_boundary_candidates = s.max_boundary_candidates;
+  limits.max_filename_length = s.max_filename_length;
+  return limits;
+}
+
+archive::ArchiveLimits archive_limits_from(const control::ArchiveSettings& s) {
+  constexpr uint64_t kMiB = 1024 * 1024;
+  archive::ArchiveLimits limits;
+  limits.uncompressed_oversize_limit = static_cast<uint64_t>(s.uncompressed_oversize_limit_mb) * kMiB;
+  limits.max_ratio = s.max_ratio;
+  limits.max_depth = s.max_depth;
+  limits.max_entries = s.max_entries;
+  limits.scan_bzip2 = s.scan_bzip2;
+  limits.ratio_floor_bytes = static_cast<uint64_t>(s.ratio_floor_kb) * 1024;
+  limits.max_name_bytes = s.max_name_length;
+  return limits;
+}
+
+url::UrlLimits url_limits_from(const control::UrlFilterSettings& s) {
+  url::UrlLimits limits;
+  limits.max_urls_per_view = s.max_urls_per_part;
+  limits.max_url_length = s.max_url_length;
+  return limits;
+}
+
+}  // namespace sluice::scan
