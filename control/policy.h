@@ -35,6 +35,37 @@ struct Vip {
   uint16_t mappedport = 0;       // "mappedport": backend port (0 = same as the port the client used)
 };
 
+// One appliance port (config system interface, table: edit "outside" / "inside").
+// The entry named "outside" faces the Internet MTAs; "inside" faces the protected servers.
+struct Interface {
+  std::string name;           // the edit name: "outside" or "inside" (live mode needs both)
+  uint32_t port = 0;          // "port": DPDK port id (the order of the EAL --vdev / -a arguments)
+  std::string ip;             // "ip": IPv4 address/prefix of the appliance on this link ("" = none)
+  std::string ip6;            // "ip6": IPv6 address/prefix ("" = none)
+  std::string gateway;        // "gateway": IPv4 next hop for destinations off this link ("" = on-link only)
+  std::string gateway6;       // "gateway6": IPv6 next hop
+  uint32_t mtu = 1500;        // "mtu": IP MTU of the link; the advertised TCP MSS follows from it
+};
+
+// config system tcp — the appliance's own TCP endpoints (split proxy legs).
+struct TcpSettings {
+  uint32_t send_buffer_kb = 64;        // "send-buffer" KB per endpoint: bytes queued towards a peer
+  uint32_t receive_buffer_kb = 64;     // "receive-buffer" KB per endpoint: the advertised window
+  uint32_t window_scale = 7;           // "window-scale" 0..14: shift offered on SYN
+  bool sack = true;                    // "sack" enable|disable: offer SACK-permitted
+  uint32_t rto_min_ms = 200;           // "rto-min" ms (RFC 6298 says 1 s; Linux uses 200 ms)
+  uint32_t rto_initial_ms = 1000;      // "rto-initial" ms (RFC 6298 2.1)
+  uint32_t rto_max_ms = 60000;         // "rto-max" ms
+  uint32_t max_retransmits = 8;        // "max-retransmits": RTO expiries of one segment before the flow is reset
+  uint32_t syn_retries = 4;            // "syn-retries": SYN / SYN-ACK retransmissions
+  uint32_t connect_timeout_s = 10;     // "connect-timeout" s: backend dial before the client gets RST
+  uint32_t time_wait_s = 60;           // "time-wait" s: 2*MSL
+  uint32_t fin_wait2_s = 60;           // "fin-wait2" s: orphaned FIN-WAIT-2
+  uint32_t max_half_open = 1024;       // "max-half-open": sessions dialling their backend; beyond: SYN cookies
+  bool syn_cookies = true;             // "syn-cookies" enable|disable (disable: SYNs beyond max-half-open are dropped)
+  uint32_t neighbour_timeout_s = 300;  // "neighbour-timeout" s: ARP/ND entries are refreshed after this
+};
+
 // config smtp protocol-options
 struct SmtpOptions {
   std::vector<uint16_t> ports{25, 465, 587};  // "ports": inspected ports (offline mode also recognises SMTP by dialogue)
@@ -129,6 +160,7 @@ struct LogSettings {
 
 // Everything one configuration file says. Defaults are the behaviour of an empty file.
 struct Policy {
+  std::vector<Interface> interfaces;  // config system interface
   std::vector<Vip> vips;          // config firewall vip
   SmtpOptions smtp;               // config smtp protocol-options
   MimeSettings mime;              // config mime limits
@@ -138,6 +170,7 @@ struct Policy {
   SpamSettings spam;              // config spamfilter settings + config spamfilter rule
   ScanSettings scan;              // config scan budget
   SessionSettings session;        // config system session
+  TcpSettings tcp;                // config system tcp
   LogSettings log;                // config log settings
 };
 

@@ -29,6 +29,7 @@ enum class ValueKind : uint8_t {
   PathList,   // one or more file paths
   PortList,   // one or more port numbers 1..65535
   Address,    // one IPv4 or IPv6 address
+  Prefix,     // one interface address with its prefix length: 10.0.0.1/24, fd00::1/64
 };
 
 // One accepted word of a Toggle or Choice key and the value it stands for

@@ -109,7 +109,7 @@ constexpr KeySpec choice(std::string_view name, std::span<const EnumWord> words,
   return KeySpec{name, ValueKind::Choice, 0, 0, words, false, help, access<Member>()};
 }
 
-// Text, Path and Address all bind one std::string.
+// Text, Path, Address and Prefix all bind one std::string.
 template <auto Member>
 constexpr KeySpec string(std::string_view name, ValueKind kind, std::string_view help) {
   static_assert(std::is_same_v<FieldType<Member>, std::string>, "single-string keys bind std::string members");

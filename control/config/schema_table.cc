@@ -37,6 +37,33 @@ constexpr EnumWord kBareNewline[] = {
 constexpr int64_t kMaxMessageMb = 1024;
 constexpr int64_t kMaxLineBytes = 1 << 20;
 
+constexpr KeySpec kInterfaceKeys[] = {
+    integer<&Interface::port, 0, 1023>("port", "DPDK port id"),
+    string<&Interface::ip>("ip", ValueKind::Prefix, "IPv4 address/prefix on this link"),
+    string<&Interface::ip6>("ip6", ValueKind::Prefix, "IPv6 address/prefix on this link"),
+    string<&Interface::gateway>("gateway", ValueKind::Address, "IPv4 next hop off this link"),
+    string<&Interface::gateway6>("gateway6", ValueKind::Address, "IPv6 next hop off this link"),
+    integer<&Interface::mtu, 576, 9000>("mtu", "IP MTU of the link"),
+};
+
+constexpr KeySpec kTcpKeys[] = {
+    integer<&TcpSettings::send_buffer_kb, 4, 16384>("send-buffer", "KB queued towards a peer per endpoint"),
+    integer<&TcpSettings::receive_buffer_kb, 4, 16384>("receive-buffer", "KB advertised window per endpoint"),
+    integer<&TcpSettings::window_scale, 0, 14>("window-scale", "window scale shift offered on SYN"),
+    toggle<&TcpSettings::sack>("sack", kEnableDisable, "offer SACK-permitted"),
+    integer<&TcpSettings::rto_min_ms, 10, 10000>("rto-min", "ms, lower bound of the retransmission timeout"),
+    integer<&TcpSettings::rto_initial_ms, 100, 10000>("rto-initial", "ms, retransmission timeout before an RTT sample"),
+    integer<&TcpSettings::rto_max_ms, 1000, 600000>("rto-max", "ms, upper bound after back-off"),
+    integer<&TcpSettings::max_retransmits, 1, 30>("max-retransmits", "expiries of one segment before reset"),
+    integer<&TcpSettings::syn_retries, 1, 10>("syn-retries", "SYN and SYN-ACK retransmissions"),
+    integer<&TcpSettings::connect_timeout_s, 1, 300>("connect-timeout", "seconds to reach the backend"),
+    integer<&TcpSettings::time_wait_s, 0, 240>("time-wait", "seconds in TIME-WAIT (2*MSL)"),
+    integer<&TcpSettings::fin_wait2_s, 1, 3600>("fin-wait2", "seconds an orphaned FIN-WAIT-2 is kept"),
+    integer<&TcpSettings::max_half_open, 1, 1'000'000>("max-half-open", "sessions dialling the backend before SYN cookies"),
+    toggle<&TcpSettings::syn_cookies>("syn-cookies", kEnableDisable, "answer SYN floods with SYN cookies"),
+    integer<&TcpSettings::neighbour_timeout_s, 5, 86400>("neighbour-timeout", "seconds an ARP/ND entry is trusted"),
+};
+
 constexpr KeySpec kVipKeys[] = {
     required(string<&Vip::extip>("extip", ValueKind::Address, "public address clients connect to")),
     required(string<&Vip::mappedip>("mappedip", ValueKind::Address, "internal mail server it maps to")),
@@ -151,6 +178,12 @@ std::vector<NamedEntry> named(const std::vector<Entry>& table) {
   return result;
 }
 
+void* append_interface(Policy& policy, const std::string& name) {
+  return &policy.interfaces.emplace_back(Interface{.name = name});
+}
+
+std::vector<NamedEntry> interface_entries(const Policy& policy) { return named(policy.interfaces); }
+
 void* append_vip(Policy& policy, const std::string& name) {
   return &policy.vips.emplace_back(Vip{.name = name});
 }
@@ -176,6 +209,8 @@ constexpr BlockSpec table_block(std::string_view path, std::span<const KeySpec> 
 }
 
 constexpr BlockSpec kBlocks[] = {
+    table_block("system interface", kInterfaceKeys, "appliance ports and addresses", &append_interface,
+                &interface_entries),
     table_block("firewall vip", kVipKeys, "published addresses", &append_vip, &vip_entries),
     settings_block<&Policy::smtp>("smtp protocol-options", kSmtpKeys, "SMTP session limits"),
     settings_block<&Policy::mime>("mime limits", kMimeKeys, "MIME parser bounds"),
@@ -186,6 +221,7 @@ constexpr BlockSpec kBlocks[] = {
     table_block("spamfilter rule", kSpamRuleKeys, "scored spam patterns", &append_spam_rule, &spam_rule_entries),
     settings_block<&Policy::scan>("scan budget", kScanKeys, "scanning time limits"),
     settings_block<&Policy::session>("system session", kSessionKeys, "flow table and reassembly memory"),
+    settings_block<&Policy::tcp>("system tcp", kTcpKeys, "the appliance's TCP endpoints"),
     settings_block<&Policy::log>("log settings", kLogKeys, "message log"),
 };
 

@@ -42,6 +42,7 @@ class Converter {
       case ValueKind::PathList: return paths();
       case ValueKind::PortList: return ports();
       case ValueKind::Address: return single() ? address(values_[0]) : std::nullopt;
+      case ValueKind::Prefix: return single() ? prefix(values_[0]) : std::nullopt;
     }
     return std::nullopt;
   }
@@ -83,6 +84,25 @@ class Converter {
                         inet_pton(AF_INET6, word.text.c_str(), buffer) == 1);
     if (!valid) {
       fail(word, "wants an IPv4 or IPv6 address, got " + in_quotes(word.text));
+      return std::nullopt;
+    }
+    return word.text;
+  }
+
+  // address/length, the length within the family's bits (32 or 128).
+  std::optional<BoundValue> prefix(const Word& word) {
+    const size_t slash = word.text.find('/');
+    unsigned char buffer[16];
+    std::optional<int64_t> length;
+    int family = 0;
+    if (slash != std::string::npos && word.text.find('\0') == std::string::npos) {
+      const std::string host = word.text.substr(0, slash);
+      length = parse_integer(std::string_view(word.text).substr(slash + 1));
+      if (inet_pton(AF_INET, host.c_str(), buffer) == 1) family = 32;
+      if (inet_pton(AF_INET6, host.c_str(), buffer) == 1) family = 128;
+    }
+    if (family == 0 || !length || *length < 1 || *length > family) {
+      fail(word, "wants an address with a prefix length (10.0.0.1/24, fd00::1/64), got " + in_quotes(word.text));
       return std::nullopt;
     }
     return word.text;

@@ -11,6 +11,9 @@ void write_settings(std::string& out, const BlockSpec& block, const void* target
   for (const KeySpec& key : block.keys) {
     const std::vector<std::string> words = key.field.render(target, key);
     if (words.empty()) continue;
+    // An unset address has no 'set' spelling ("" is not an address): show omits it, like an empty list.
+    const bool address_kind = key.kind == ValueKind::Address || key.kind == ValueKind::Prefix;
+    if (address_kind && words.size() == 1 && words[0].empty()) continue;
     out += indent + "set " + std::string(key.name);
     for (const std::string& word : words) out += " " + quote_word(word);
     out += "\n";

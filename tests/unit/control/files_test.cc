@@ -22,6 +22,10 @@ TEST(Files, ExampleConfigLoadsWithoutErrorsAndUsesEveryBlock) {
   const LoadResult result = load_config_file(kControlDir + "/sluice.conf.example");
   ASSERT_TRUE(result.ok()) << error_lines(result).front();
   const Policy& p = result.policy;
+  ASSERT_EQ(p.interfaces.size(), 2u);
+  EXPECT_EQ(p.interfaces[1].name, "inside");
+  EXPECT_EQ(p.interfaces[1].ip6, "fd00::1/64");
+  EXPECT_EQ(p.tcp.max_half_open, 4096u);
   ASSERT_EQ(p.vips.size(), 2u);
   EXPECT_EQ(p.vips[1].mappedport, 2525);
   EXPECT_EQ(p.smtp.oversize_limit_mb, 25u);

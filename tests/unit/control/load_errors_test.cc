@@ -80,6 +80,18 @@ TEST(LoadErrors, PortsAndAddresses) {
             (Lines{"t.conf:2:12: 'ports' wants port numbers 1..65535, got '0'"}));
 }
 
+TEST(LoadErrors, InterfacePrefixesNeedALengthWithinTheFamily) {
+  EXPECT_TRUE(load("config system interface\n edit outside\n  set ip 198.51.100.1/24\n  set ip6 2001:db8::1/64\n"
+                   " next\nend\n").ok());
+  EXPECT_EQ(error_lines(load("config system interface\n edit inside\n  set ip 10.0.0.1\n  set ip6 fd00::1/129\n"
+                             "  set gateway 10.0.0.300\n next\nend\n")),
+            (Lines{
+                "t.conf:3:10: 'ip' wants an address with a prefix length (10.0.0.1/24, fd00::1/64), got '10.0.0.1'",
+                "t.conf:4:11: 'ip6' wants an address with a prefix length (10.0.0.1/24, fd00::1/64), got 'fd00::1/129'",
+                "t.conf:5:15: 'gateway' wants an IPv4 or IPv6 address, got '10.0.0.300'",
+            }));
+}
+
 TEST(LoadErrors, EmptyPathInAList) {
   EXPECT_EQ(error_lines(load("config antivirus\n set signature-files a.ndb \"\"\nend\n")),
             (Lines{"t.conf:2:28: 'signature-files' wants file paths, got an empty string"}));
