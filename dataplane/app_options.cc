@@ -7,10 +7,14 @@ namespace sluice::dataplane {
 const char* app_usage() {
   return "usage: sluice [EAL options] -- [options]\n"
          "  --mode offline        inspect capture files given as net_pcap ports (default)\n"
+         "  --mode live           inline appliance: proxy and DNAT between the 'outside' and 'inside' ports\n"
+         "                        of 'config system interface' (any PMD: tap, ring, real NICs)\n"
          "  --config FILE         configuration (FortiOS-style blocks); default: built-in policy\n"
          "  --log FILE            JSON-lines message log ('-' = stdout); overrides 'config log settings'\n"
          "  --summary             print a readable line per message on stdout\n"
-         "example: sluice --no-huge -m 256 --no-pci --vdev=net_pcap0,rx_pcap=smtp.pcap -- --summary\n";
+         "example: sluice --no-huge -m 256 --no-pci --vdev=net_pcap0,rx_pcap=smtp.pcap -- --summary\n"
+         "example: sluice --no-huge -m 512 --no-pci --vdev net_tap0,iface=slo0 --vdev net_tap1,iface=sli0 \\\n"
+         "           -- --mode live --config sluice.conf\n";
 }
 
 bool parse_app_options(int argc, char** argv, AppOptions* out, bool* help, std::string* error) {
@@ -32,8 +36,8 @@ bool parse_app_options(int argc, char** argv, AppOptions* out, bool* help, std::
       out->summary = true;
     } else if (arg == "--mode") {
       if (!value(&v)) return false;
-      if (v != "offline") {
-        *error = "--mode: only 'offline' exists in this version";
+      if (v != "offline" && v != "live") {
+        *error = "--mode: 'offline' or 'live', got '" + std::string(v) + "'";
         return false;
       }
       out->mode = v;

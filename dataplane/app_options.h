@@ -6,7 +6,7 @@
 namespace sluice::dataplane {
 
 struct AppOptions {
-  std::string mode = "offline";   // offline: inspect capture files (net_pcap ports); live comes with issue 3
+  std::string mode = "offline";   // offline: inspect capture files (net_pcap ports); live: the inline appliance
   std::string config_path;        // "" = built-in defaults
   std::string log_path;           // overrides `config log settings` / file; "-" = stdout
   bool log_path_set = false;

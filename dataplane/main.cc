@@ -1,6 +1,7 @@
-// sluice — the appliance daemon. This version runs the offline inspection pipeline: every DPDK port the EAL
-// arguments create (net_pcap for capture files) is read to its end; every SMTP message found is inspected
-// and logged (one JSON line each), with a verdict.
+// sluice — the appliance daemon.
+//   --mode offline: every DPDK port the EAL arguments create (net_pcap for capture files) is read to its end;
+//                   every SMTP message found is inspected and logged (one JSON line each), with a verdict.
+//   --mode live:    the inline appliance between the outside and inside ports (live_mode.h).
 #include <rte_eal.h>
 #include <rte_lcore.h>
 
@@ -10,6 +11,7 @@
 #include "control/policy.h"
 #include "control/log/record_writer.h"
 #include "dataplane/app_options.h"
+#include "dataplane/live_mode.h"
 #include "dataplane/offline_worker.h"
 #include "dataplane/stats_report.h"
 #include "scan/inspector/policy_snapshot.h"
@@ -46,6 +48,11 @@ int run(const dataplane::AppOptions& options) {
   dataplane::PortSet ports;
   if (!dataplane::start_ports(dataplane::PortSettings{}, ports, &error)) return die(error);
   dataplane::print_startup(stderr, ports, *snapshot);
+  if (options.mode == "live") {
+    const int rc = dataplane::run_live(*snapshot, records, ports);
+    dataplane::stop_ports(ports);
+    return rc;
+  }
 
   engine::Scratch scratch(*snapshot->database);
   uint64_t clock_ns = 0;

@@ -3,7 +3,7 @@
 namespace sluice::dataplane {
 
 void print_startup(std::FILE* out, const PortSet& ports, const scan::PolicySnapshot& snapshot) {
-  std::fprintf(out, "sluice: offline mode, 1 worker lcore, %zu port(s):", ports.ports.size());
+  std::fprintf(out, "sluice: %zu port(s):", ports.ports.size());
   for (const PortInfo& p : ports.ports) std::fprintf(out, " %u=%s(%s)", p.port_id, p.name.c_str(), p.driver.c_str());
   const engine::LoadStats& s = snapshot.signature_stats;
   std::fprintf(out,

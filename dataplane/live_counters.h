@@ -1,0 +1,71 @@
+// dataplane/live_counters.h — one worker's counters, readable by the telemetry thread while the worker runs.
+//
+// Owns: the counter names (the telemetry keys) and their storage. Single writer (the worker); readers on
+// other threads see each value whole. Counter::add is a relaxed load and store, not an atomic add: no lock
+// prefix on the hot path, and correct because only the owning worker writes.
+// May call: nothing.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace sluice::dataplane {
+
+class Counter {
+ public:
+  void add(uint64_t n = 1) { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  void sub(uint64_t n = 1) { value_.store(value_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed); }
+  void set(uint64_t n) { value_.store(n, std::memory_order_relaxed); }
+  uint64_t get() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
+// X-macro: one line per counter, so the telemetry writer and the shutdown report list the same names.
+#define SLUICE_LIVE_COUNTERS(X)                                                                      \
+  X(rx_packets, "frames received on both ports")                                                     \
+  X(tx_packets, "frames sent on both ports")                                                         \
+  X(tx_dropped, "frames the PMD did not take")                                                       \
+  X(sessions_open, "proxied sessions now in the table (gauge)")                                      \
+  X(sessions_half_open, "proxied sessions dialling their backend (gauge)")                           \
+  X(sessions_opened, "proxied sessions created")                                                     \
+  X(sessions_closed, "proxied sessions freed")                                                       \
+  X(sessions_refused, "clients refused: backend refused, timed out, or table full")                  \
+  X(sessions_completed, "sessions that ended with FIN on both sides")                                \
+  X(sessions_reset, "sessions ended by RST or retransmission time-out")                              \
+  X(sessions_idle_expired, "sessions reset after the idle time-out")                                 \
+  X(passthrough_open, "DNAT pass-through connections now in the table (gauge)")                      \
+  X(passthrough_opened, "DNAT pass-through connections created")                                     \
+  X(passthrough_packets, "frames forwarded by the pass-through path")                                \
+  X(syn_cookies_sent, "SYN-ACKs carrying a SYN cookie (half-open table full)")                       \
+  X(syn_cookies_accepted, "sessions opened from a valid cookie")                                     \
+  X(syn_cookies_rejected, "ACKs to a VIP port with no session and no valid cookie")                  \
+  X(retransmits, "segments retransmitted by the appliance's endpoints")                              \
+  X(out_of_order, "segments received out of order")                                                  \
+  X(duplicates, "segments received that held nothing new")                                           \
+  X(zero_window_probes, "zero-window probes sent")                                                   \
+  X(bytes_client_to_server, "bytes relayed from clients to backends")                                \
+  X(bytes_server_to_client, "bytes relayed from backends to clients")                                \
+  X(arp_replies, "ARP replies sent")                                                                 \
+  X(arp_requests, "ARP requests sent")                                                               \
+  X(nd_advertisements, "neighbour advertisements sent")                                              \
+  X(nd_solicitations, "neighbour solicitations sent")                                                \
+  X(icmp_echo_replies, "ICMP/ICMPv6 echo replies sent")                                              \
+  X(drops_no_policy, "frames to no VIP port (default deny)")                                         \
+  X(drops_no_session, "TCP frames of no known session (stray ACK/RST, late packets)")                \
+  X(drops_not_ip, "frames that were neither IP nor ARP")                                             \
+  X(drops_malformed, "frames with bad headers or options")                                           \
+  X(drops_fragment, "IP fragments (not reassembled)")                                                \
+  X(drops_no_neighbour, "frames dropped waiting for ARP/ND")                                         \
+  X(drops_no_mbuf, "frames not built: the mbuf pool was empty")                                      \
+  X(drops_table_full, "new connections dropped: session or pass-through table full")                 \
+  X(messages_logged, "message records written")
+
+struct LiveCounters {
+#define SLUICE_DECLARE_COUNTER(name, help) Counter name;
+  SLUICE_LIVE_COUNTERS(SLUICE_DECLARE_COUNTER)
+#undef SLUICE_DECLARE_COUNTER
+};
+
+}  // namespace sluice::dataplane

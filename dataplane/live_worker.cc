@@ -1,0 +1,555 @@
+// dataplane/live_worker.cc — see live_worker.h.
+#include "dataplane/live_worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "dataplane/arp.h"
+#include "dataplane/icmp.h"
+#include "dataplane/nat_rewrite.h"
+#include "dataplane/ndp.h"
+#include "reassembly/tcp_options.h"
+
+namespace sluice::dataplane {
+
+namespace flag = reassembly::tcp_flag;
+
+namespace {
+
+constexpr uint64_t kNsPerSecond = 1'000'000'000ull;
+constexpr uint64_t kNsPerMs = 1'000'000ull;
+
+IpAddr read_address(const uint8_t* p, bool v4) { return v4 ? IpAddr::v4(p) : IpAddr::v6(p); }
+
+reassembly::TcpSegment segment_of(const TcpHeaderView& tcp) {
+  reassembly::TcpSegment segment;
+  segment.seq = tcp.seq;
+  segment.ack = tcp.ack;
+  segment.flags = tcp.flags;
+  segment.window = tcp.window;
+  segment.payload = tcp.payload;
+  return segment;
+}
+
+reassembly::TcpEndpointConfig endpoint_config(const control::Policy& policy, uint16_t mss) {
+  const control::TcpSettings& tcp = policy.tcp;
+  reassembly::TcpEndpointConfig config;
+  config.send_buffer = tcp.send_buffer_kb * 1024;
+  config.receive_buffer = tcp.receive_buffer_kb * 1024;
+  config.mss = mss;
+  config.window_scale = static_cast<uint8_t>(tcp.window_scale);
+  config.sack_permitted = tcp.sack;
+  config.rto_initial_ms = tcp.rto_initial_ms;
+  config.rto_min_ms = tcp.rto_min_ms;
+  config.rto_max_ms = tcp.rto_max_ms;
+  config.max_retransmits = tcp.max_retransmits;
+  config.syn_retries = tcp.syn_retries;
+  config.time_wait_ms = tcp.time_wait_s * 1000;
+  config.fin_wait2_ms = tcp.fin_wait2_s * 1000;
+  // Out-of-order bytes can never exceed what the window lets the peer send.
+  config.ooo_bytes = config.receive_buffer;
+  config.ooo_segments = policy.session.reassembly_segments;
+  return config;
+}
+
+}  // namespace
+
+LiveWorkerSettings live_worker_settings(const control::Policy& policy) {
+  LiveWorkerSettings s;
+  s.max_sessions = policy.session.max_flows;
+  s.max_passthrough = policy.session.max_flows;
+  s.max_half_open = policy.tcp.max_half_open;
+  s.syn_cookies = policy.tcp.syn_cookies;
+  // One MSS for both families: the IPv6 value of the smallest MTU (IPv4 peers lose 20 bytes per segment,
+  // which keeps the pooled endpoints family-agnostic).
+  uint32_t mtu = 1500;
+  for (const control::Interface& i : policy.interfaces) mtu = std::min(mtu, i.mtu);
+  const uint16_t mss = static_cast<uint16_t>(mtu - 60);
+  s.proxy.client_leg = endpoint_config(policy, mss);
+  s.proxy.server_leg = endpoint_config(policy, mss);
+  s.proxy.connect_timeout_ns = policy.tcp.connect_timeout_s * kNsPerSecond;
+  s.proxy.idle_timeout_ns = policy.session.idle_timeout_s * kNsPerSecond;
+  s.passthrough.idle_ns = policy.session.idle_timeout_s * kNsPerSecond;
+  s.passthrough.embryonic_ns = policy.tcp.connect_timeout_s * kNsPerSecond;
+  s.passthrough.closed_ns = policy.tcp.time_wait_s * kNsPerSecond;
+  s.neighbours.reachable_ns = policy.tcp.neighbour_timeout_s * kNsPerSecond;
+  return s;
+}
+
+LiveWorker::LiveWorker(const LiveWorkerSettings& settings, const LiveTopology& topology, rte_mempool* pool,
+                       const scan::InspectorContext& inspector, uint64_t* clock_ns)
+    : settings_(settings),
+      topology_(topology),
+      pool_(pool),
+      inspector_(inspector),
+      clock_ns_(clock_ns),
+      outside_(topology.outside, settings.neighbours, pool, counters_),
+      inside_(topology.inside, settings.neighbours, pool, counters_),
+      passthrough_(settings.max_passthrough, settings.passthrough),
+      wheel_(reassembly::TimerWheelConfig{}, 0) {
+  uint8_t key[16];
+  for (int i = 0; i < 16; i += 8) {
+    const uint64_t r = rte_rand();
+    for (int b = 0; b < 8; ++b) key[i + b] = static_cast<uint8_t>(r >> (8 * b));
+  }
+  cookies_ = std::make_unique<reassembly::SynCookies>(key);
+  sessions_.reserve(settings.max_sessions);
+  free_sessions_.reserve(settings.max_sessions);
+  marked_.reserve(1024);
+  tsc_hz_ = rte_get_tsc_hz();
+}
+
+LiveWorker::~LiveWorker() = default;
+
+bool LiveWorker::init(const std::string& name, int socket_id, std::string* error) {
+  tick_clock();
+  wheel_.advance(*clock_ns_, [](reassembly::TimerEntry*) {});
+  return conns_.init(name, 2 * (settings_.max_sessions + settings_.max_passthrough), socket_id, error);
+}
+
+void LiveWorker::tick_clock() {
+  const uint64_t cycles = rte_get_tsc_cycles();
+  *clock_ns_ = static_cast<uint64_t>(static_cast<unsigned __int128>(cycles) * kNsPerSecond / tsc_hz_);
+}
+
+void LiveWorker::run(const std::atomic<bool>& stop) {
+  while (!stop.load(std::memory_order_relaxed)) poll_once();
+  tick_clock();
+  for (auto& session : sessions_) {
+    if (session->proxy().phase() != reassembly::ProxyPhase::Done) {
+      session->proxy().abort(*clock_ns_);
+      settle(*session);
+    }
+  }
+  outside_.flush();
+  inside_.flush();
+}
+
+void LiveWorker::poll_once() {
+  tick_clock();
+  rte_mbuf* burst[64];
+  for (const Side side : {Side::Outside, Side::Inside}) {
+    const uint16_t port = io(side).link().port_id;
+    const uint16_t received = rte_eth_rx_burst(port, 0, burst, settings_.rx_burst);
+    counters_.rx_packets.add(received);
+    for (uint16_t i = 0; i < received; ++i) {
+      if (i + 1 < received) rte_prefetch0(rte_pktmbuf_mtod(burst[i + 1], void*));
+      handle(side, burst[i]);
+    }
+  }
+  service_marked();
+  fire_timers();
+  service_marked();
+  const uint32_t expired = passthrough_.sweep(*clock_ns_, settings_.sweep_step, conns_);
+  counters_.passthrough_open.set(passthrough_.in_use());
+  (void)expired;
+  outside_.release_held(*clock_ns_);
+  inside_.release_held(*clock_ns_);
+  outside_.flush();
+  inside_.flush();
+}
+
+const std::vector<IpAddr>& LiveWorker::local_addresses(Side side) const {
+  return side == Side::Outside ? topology_.outside_addresses : topology_.inside_addresses;
+}
+
+void LiveWorker::handle(Side side, rte_mbuf* mbuf) {
+  Frame f{mbuf, rte_pktmbuf_mtod(mbuf, const uint8_t*), rte_pktmbuf_data_len(mbuf), {}, {}, {}, {}};
+  const FrameKind kind = locate_layers(f.data, f.length, f.layout);
+  if (kind == FrameKind::Arp) {
+    answer_arp(side, f);
+    rte_pktmbuf_free(mbuf);
+    return;
+  }
+  if (kind != FrameKind::Ipv4 && kind != FrameKind::Ipv6) {
+    (kind == FrameKind::Malformed ? counters_.drops_malformed : counters_.drops_not_ip).add();
+    rte_pktmbuf_free(mbuf);
+    return;
+  }
+  const bool v4 = kind == FrameKind::Ipv4;
+  const uint8_t* l3 = f.data + f.layout.l3_offset;
+  f.src = read_address(l3 + (v4 ? 12 : 8), v4);
+  f.dst = read_address(l3 + (v4 ? 16 : 24), v4);
+  if (f.layout.fragment) {
+    counters_.drops_fragment.add();
+    rte_pktmbuf_free(mbuf);
+    return;
+  }
+  if (f.layout.l4_protocol == kIpProtoIcmp || f.layout.l4_protocol == kIpProtoIcmpv6) {
+    answer_icmp(side, f);
+    rte_pktmbuf_free(mbuf);
+    return;
+  }
+  if (f.layout.l4_protocol != kIpProtoTcp || !read_tcp_header(f.data, f.layout, &f.tcp)) {
+    (f.layout.l4_protocol == kIpProtoTcp ? counters_.drops_malformed : counters_.drops_no_policy).add();
+    rte_pktmbuf_free(mbuf);
+    return;
+  }
+  handle_tcp(side, f);  // takes the mbuf: forwards or frees it
+}
+
+void LiveWorker::answer_arp(Side side, const Frame& f) {
+  LinkIo& link = io(side);
+  const LocalAddresses local{link.link().mac, local_addresses(side)};
+  ArpAction action = ArpAction::Ignored;
+  link.send_built([&](uint8_t* out, size_t capacity) {
+    const ArpResult result = handle_arp(f.data, f.length, local, link.neighbours(), *clock_ns_, out, capacity);
+    action = result.action;
+    return result.action == ArpAction::Reply ? result.reply_len : 0;
+  });
+  if (action == ArpAction::Reply) counters_.arp_replies.add();
+}
+
+void LiveWorker::answer_icmp(Side side, const Frame& f) {
+  LinkIo& link = io(side);
+  const LocalAddresses local{link.link().mac, local_addresses(side)};
+  if (f.layout.l4_protocol == kIpProtoIcmpv6) {
+    NdpAction action = NdpAction::NotNdp;
+    link.send_built([&](uint8_t* out, size_t capacity) {
+      const NdpResult result = handle_ndp(f.data, f.length, local, link.neighbours(), *clock_ns_, out, capacity);
+      action = result.action;
+      return result.action == NdpAction::Reply ? result.reply_len : 0;
+    });
+    if (action == NdpAction::Reply) counters_.nd_advertisements.add();
+    if (action != NdpAction::NotNdp) return;
+  }
+  if (!local.owns(f.dst)) return;
+  const bool sent = link.send_built(
+      [&](uint8_t* out, size_t capacity) { return build_echo_reply(f.data, f.length, local, out, capacity); });
+  if (sent) counters_.icmp_echo_replies.add();
+}
+
+void LiveWorker::handle_tcp(Side side, Frame& f) {
+  const ConnKey key = ConnKey::make(side, f.src, f.tcp.src_port, f.dst, f.tcp.dst_port);
+  if (const std::optional<ConnRef> ref = conns_.find(key)) {
+    if (ref->kind == ConnKind::Passthrough) {
+      forward_passthrough(side, f, passthrough_.at(ref->index));
+      return;
+    }
+    deliver_to_session(side, f, *sessions_[ref->index]);
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
+  if (side == Side::Outside) {
+    new_connection(f);
+    return;
+  }
+  counters_.drops_no_session.add();
+  rte_pktmbuf_free(f.mbuf);
+}
+
+void LiveWorker::deliver_to_session(Side side, const Frame& f, ProxySession& session) {
+  const reassembly::TcpSegment segment = segment_of(f.tcp);
+  reassembly::TcpSynOptions options;
+  const reassembly::TcpSynOptions* syn_options = nullptr;
+  if (segment.has(flag::SYN)) {
+    if (!reassembly::parse_tcp_options(f.tcp.options.data(), f.tcp.options.size(), &options)) {
+      counters_.drops_malformed.add();
+      return;
+    }
+    syn_options = &options;
+  }
+  if (side == Side::Outside) {
+    session.proxy().on_client_segment(segment, syn_options, *clock_ns_);
+  } else {
+    session.proxy().on_server_segment(segment, syn_options, *clock_ns_);
+  }
+  mark(session);
+}
+
+// A segment to the outside port that belongs to no connection: a new one, a cookie's ACK, or nothing of ours.
+void LiveWorker::new_connection(Frame& f) {
+  const VipPort* vip = topology_.find_vip_port(f.dst, f.tcp.dst_port);
+  if (vip == nullptr) {
+    counters_.drops_no_policy.add();
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
+  const uint8_t flags = f.tcp.flags;
+  const bool syn = (flags & (flag::SYN | flag::ACK | flag::RST | flag::FIN)) == flag::SYN;
+  if (!vip->inspected) {
+    if (syn) {
+      open_passthrough(f, *vip);
+      return;
+    }
+    counters_.drops_no_session.add();
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
+  if (syn) {
+    reassembly::TcpSynOptions options;
+    if (!reassembly::parse_tcp_options(f.tcp.options.data(), f.tcp.options.size(), &options)) {
+      counters_.drops_malformed.add();
+    } else if (counters_.sessions_half_open.get() < settings_.max_half_open) {
+      open_session(f, *vip, options);
+    } else if (settings_.syn_cookies) {
+      send_cookie(f, options);
+    } else {
+      counters_.drops_table_full.add();
+    }
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
+  const bool plain_ack = (flags & (flag::SYN | flag::ACK | flag::RST)) == flag::ACK;
+  if (plain_ack && settings_.syn_cookies && open_from_cookie(f, *vip)) {
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
+  // RFC 9293 3.10.7.1: a segment for no connection gets a RST (never in answer to a RST), so a client that
+  // outlived a restart of the appliance learns it at once.
+  if (plain_ack) counters_.syn_cookies_rejected.add();
+  counters_.drops_no_session.add();
+  refuse(Side::Outside, f);
+  rte_pktmbuf_free(f.mbuf);
+}
+
+void LiveWorker::open_session(Frame& f, const VipPort& vip, const reassembly::TcpSynOptions& client_options) {
+  ProxySession* session = acquire_session();
+  if (session == nullptr) {
+    counters_.drops_table_full.add();
+    counters_.sessions_refused.add();
+    refuse(Side::Outside, f);
+    return;
+  }
+  SessionAddresses a{f.src, f.dst, vip.mappedip, f.tcp.src_port, f.tcp.dst_port, vip.mapped_port};
+  session->start(a, outside_, inside_, clock_ns_, next_flow_id_++);
+  if (!conns_.insert(session->outside_key(), {ConnKind::Proxy, session->index()}) ||
+      !conns_.insert(session->inside_key(), {ConnKind::Proxy, session->index()})) {
+    conns_.erase(session->outside_key());
+    counters_.drops_table_full.add();
+    release(*session);
+    return;
+  }
+  session->proxy().open(segment_of(f.tcp), client_options, static_cast<uint32_t>(rte_rand()),
+                        static_cast<uint32_t>(rte_rand()), *clock_ns_);
+  session->counted_half_open = true;
+  counters_.sessions_half_open.add();
+  mark(*session);
+}
+
+reassembly::CookieTuple LiveWorker::cookie_tuple(const Frame& f) const {
+  reassembly::CookieTuple tuple{};
+  std::memcpy(tuple.client_addr, f.src.data(), 16);
+  std::memcpy(tuple.server_addr, f.dst.data(), 16);
+  tuple.client_port = f.tcp.src_port;
+  tuple.server_port = f.tcp.dst_port;
+  return tuple;
+}
+
+// RFC 4987 SYN cookie: the SYN-ACK carries all the state; nothing is kept until a valid ACK returns. Only
+// the MSS survives the round trip (no timestamps to hide window scale or SACK in), so neither is offered.
+void LiveWorker::send_cookie(const Frame& f, const reassembly::TcpSynOptions& client_options) {
+  const uint32_t cookie = cookies_->make(cookie_tuple(f), f.tcp.seq, client_options.mss, *clock_ns_);
+  reassembly::TcpSynOptions ours;
+  ours.mss = topology_.outside.mss(f.src.is_v4());
+  uint8_t options[kMaxTcpOptionsLen];
+  const size_t options_length = reassembly::encode_syn_options(ours, options);
+  TcpFrameSpec spec;
+  spec.src_ip = f.dst;
+  spec.dst_ip = f.src;
+  spec.src_port = f.tcp.dst_port;
+  spec.dst_port = f.tcp.src_port;
+  spec.seq = cookie;
+  spec.ack = f.tcp.seq + 1;
+  spec.flags = kTcpSyn | kTcpAck;
+  spec.window = static_cast<uint16_t>(std::min<uint32_t>(settings_.proxy.client_leg.receive_buffer, 65535));
+  spec.options = std::span<const uint8_t>(options, options_length);
+  outside_.send_tcp(spec, *clock_ns_);
+  counters_.syn_cookies_sent.add();
+}
+
+bool LiveWorker::open_from_cookie(Frame& f, const VipPort& vip) {
+  uint16_t mss = 0;
+  if (!cookies_->check(cookie_tuple(f), f.tcp.seq - 1, f.tcp.ack - 1, *clock_ns_, &mss)) return false;
+  ProxySession* session = acquire_session();
+  if (session == nullptr) {
+    counters_.drops_table_full.add();
+    return false;
+  }
+  SessionAddresses a{f.src, f.dst, vip.mappedip, f.tcp.src_port, f.tcp.dst_port, vip.mapped_port};
+  session->start(a, outside_, inside_, clock_ns_, next_flow_id_++);
+  if (!conns_.insert(session->outside_key(), {ConnKind::Proxy, session->index()}) ||
+      !conns_.insert(session->inside_key(), {ConnKind::Proxy, session->index()})) {
+    conns_.erase(session->outside_key());
+    release(*session);
+    return false;
+  }
+  reassembly::TcpSynOptions peer;
+  peer.mss = mss;  // window_scale -1, no SACK: the cookie SYN-ACK offered neither
+  session->proxy().open_from_cookie(f.tcp.ack - 1, f.tcp.seq - 1, peer, f.tcp.window,
+                                    static_cast<uint32_t>(rte_rand()), *clock_ns_);
+  // The ACK may already carry the client's first bytes.
+  if (!f.tcp.payload.empty()) session->proxy().on_client_segment(segment_of(f.tcp), nullptr, *clock_ns_);
+  session->counted_half_open = true;
+  counters_.sessions_half_open.add();
+  counters_.syn_cookies_accepted.add();
+  mark(*session);
+  return true;
+}
+
+void LiveWorker::open_passthrough(Frame& f, const VipPort& vip) {
+  PassthroughEntry* entry = passthrough_.acquire();
+  if (entry == nullptr) {
+    counters_.drops_table_full.add();
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
+  entry->client = f.src;
+  entry->client_port = f.tcp.src_port;
+  entry->vip = f.dst;
+  entry->vip_port = f.tcp.dst_port;
+  entry->backend = vip.mappedip;
+  entry->backend_port = vip.mapped_port;
+  entry->last_seen_ns = *clock_ns_;
+  const uint32_t index = passthrough_.index_of(*entry);
+  conns_.insert(entry->outside_key(), {ConnKind::Passthrough, index});
+  conns_.insert(entry->inside_key(), {ConnKind::Passthrough, index});
+  counters_.passthrough_opened.add();
+  counters_.passthrough_open.set(passthrough_.in_use());
+  forward_passthrough(Side::Outside, f, *entry);
+}
+
+void LiveWorker::forward_passthrough(Side side, Frame& f, PassthroughEntry& entry) {
+  const bool from_client = side == Side::Outside;
+  PassthroughTable::observe(entry, f.tcp.flags, from_client, *clock_ns_);
+  NatRewrite rewrite;
+  rewrite.side = from_client ? NatSide::Destination : NatSide::Source;
+  rewrite.address = from_client ? entry.backend : entry.vip;
+  rewrite.port = from_client ? entry.backend_port : entry.vip_port;
+  LinkIo& out = io(from_client ? Side::Inside : Side::Outside);
+  rewrite.src_mac = out.link().mac;
+  uint8_t* data = rte_pktmbuf_mtod(f.mbuf, uint8_t*);
+  if (apply_nat(data, f.length, rewrite) != NatResult::Rewritten) {
+    counters_.drops_malformed.add();
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
+  counters_.passthrough_packets.add();
+  out.send_rewritten(f.mbuf, from_client ? entry.backend : entry.client, *clock_ns_);
+}
+
+void LiveWorker::refuse(Side side, const Frame& f) {
+  if (f.tcp.flags & flag::RST) return;
+  io(side).send_built([&](uint8_t* out, size_t capacity) {
+    return build_tcp_rst_for(f.data, f.length, io(side).next_ip_id(), out, capacity).length;
+  });
+}
+
+ProxySession* LiveWorker::acquire_session() {
+  if (!free_sessions_.empty()) {
+    ProxySession* session = sessions_[free_sessions_.back()].get();
+    free_sessions_.pop_back();
+    ++sessions_in_use_;
+    counters_.sessions_opened.add();
+    counters_.sessions_open.add();
+    return session;
+  }
+  if (sessions_.size() >= settings_.max_sessions) return nullptr;
+  // Allocation happens here, when a connection opens, and only until the pool has reached its peak.
+  reassembly::SplitProxyConfig config = settings_.proxy;
+  sessions_.push_back(
+      std::make_unique<ProxySession>(static_cast<uint32_t>(sessions_.size()), config, inspector_));
+  ++sessions_in_use_;
+  counters_.sessions_opened.add();
+  counters_.sessions_open.add();
+  return sessions_.back().get();
+}
+
+void LiveWorker::mark(ProxySession& session) {
+  if (session.queued) return;
+  session.queued = true;
+  marked_.push_back(&session);
+}
+
+void LiveWorker::service_marked() {
+  // settle() may free a session; marked_ is only appended to by mark(), never while this loop runs.
+  for (size_t i = 0; i < marked_.size(); ++i) {
+    ProxySession& session = *marked_[i];
+    session.queued = false;
+    session.proxy().service(*clock_ns_);
+    settle(session);
+  }
+  marked_.clear();
+}
+
+// After a session ran: keep the counters and the timer in step with it, free it when it is done.
+void LiveWorker::settle(ProxySession& session) {
+  reassembly::SplitProxy& proxy = session.proxy();
+  if (session.counted_half_open && !proxy.dialing()) {
+    session.counted_half_open = false;
+    counters_.sessions_half_open.sub();
+  }
+  count_endpoint_deltas(session);
+  if (proxy.phase() == reassembly::ProxyPhase::Done) {
+    switch (proxy.end_reason()) {
+      case reassembly::ProxyEnd::BackendRefused:
+      case reassembly::ProxyEnd::BackendTimeout: counters_.sessions_refused.add(); break;
+      case reassembly::ProxyEnd::Completed: counters_.sessions_completed.add(); break;
+      case reassembly::ProxyEnd::IdleTimeout: counters_.sessions_idle_expired.add(); break;
+      default: counters_.sessions_reset.add(); break;
+    }
+    conns_.erase(session.outside_key());
+    conns_.erase(session.inside_key());
+    release(session);
+    return;
+  }
+  const uint64_t next = proxy.next_timer_ns();
+  if (next == UINT64_MAX) {
+    wheel_.cancel(&session.timer());
+  } else if (!session.timer().armed() || session.timer().deadline_ns != next) {
+    wheel_.schedule(&session.timer(), next);
+  }
+}
+
+void LiveWorker::count_endpoint_deltas(ProxySession& session) {
+  const reassembly::SplitProxy& proxy = session.proxy();
+  uint64_t totals[4] = {0, 0, 0, 0};
+  for (const reassembly::TcpEndpoint* leg : {&proxy.client_leg(), &proxy.server_leg()}) {
+    const reassembly::EndpointCounters& c = leg->counters();
+    totals[0] += c.retransmits;
+    totals[1] += c.out_of_order;
+    totals[2] += c.duplicates;
+    totals[3] += c.zero_window_probes;
+  }
+  Counter* targets[4] = {&counters_.retransmits, &counters_.out_of_order, &counters_.duplicates,
+                         &counters_.zero_window_probes};
+  for (int i = 0; i < 4; ++i) {
+    if (totals[i] > session.reported[i]) targets[i]->add(totals[i] - session.reported[i]);
+    session.reported[i] = totals[i];
+  }
+  const uint64_t up = proxy.bytes_relayed(reassembly::Direction::ClientToServer);
+  const uint64_t down = proxy.bytes_relayed(reassembly::Direction::ServerToClient);
+  counters_.bytes_client_to_server.add(up - session.reported_bytes[0]);
+  counters_.bytes_server_to_client.add(down - session.reported_bytes[1]);
+  session.reported_bytes[0] = up;
+  session.reported_bytes[1] = down;
+}
+
+void LiveWorker::release(ProxySession& session) {
+  wheel_.cancel(&session.timer());
+  if (session.counted_half_open) {
+    session.counted_half_open = false;
+    counters_.sessions_half_open.sub();
+  }
+  session.finish();
+  session.reset_reports();
+  free_sessions_.push_back(session.index());
+  --sessions_in_use_;
+  counters_.sessions_open.sub();
+  counters_.sessions_closed.add();
+}
+
+void LiveWorker::fire_timers() {
+  wheel_.advance(*clock_ns_, [this](reassembly::TimerEntry* entry) {
+    ProxySession& session = *sessions_[static_cast<SessionTimer*>(entry)->session_index];
+    session.proxy().on_timer(*clock_ns_);
+    mark(session);
+  });
+}
+
+}  // namespace sluice::dataplane

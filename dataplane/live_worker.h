@@ -1,0 +1,122 @@
+// dataplane/live_worker.h — the live appliance's poll loop on one lcore: two ports, run to completion.
+//
+// Owns: everything one worker keeps — its connection table, its proxied sessions (pooled), its pass-through
+// NAT entries, its timer wheel, the per-port LinkIo (neighbours, transmit bursts), its SYN cookie secret and its
+// counters. Per iteration: receive a burst from each port and handle every frame (ARP/ND/ICMP answered, TCP
+// to its session or NAT entry, or to a new one, or dropped and counted); service each session that received
+// something (so bytes reassembled from one leg reach the other leg in the same iteration: banner passthrough);
+// fire due timers; sweep a few pass-through entries; flush both ports.
+// May call: DPDK ethdev/mbuf, dataplane/*, reassembly/*, scan/inspector. Nothing else touches its state.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "control/policy.h"
+#include "dataplane/conn_table.h"
+#include "dataplane/link_io.h"
+#include "dataplane/live_counters.h"
+#include "dataplane/live_topology.h"
+#include "dataplane/passthrough_table.h"
+#include "dataplane/proxy_session.h"
+#include "dataplane/tcp_header.h"
+#include "reassembly/syn_cookie.h"
+#include "reassembly/timer_wheel.h"
+
+struct rte_mbuf;
+struct rte_mempool;
+
+namespace sluice::dataplane {
+
+struct LiveWorkerSettings {
+  uint32_t max_sessions = 65536;        // proxied sessions (system session max-flows)
+  uint32_t max_passthrough = 65536;     // DNAT pass-through connections
+  uint32_t max_half_open = 256;         // sessions dialling their backend; beyond: SYN cookies (or drop)
+  bool syn_cookies = true;
+  uint16_t rx_burst = 32;
+  uint32_t sweep_step = 16;             // pass-through entries checked per iteration
+  reassembly::SplitProxyConfig proxy;   // both legs' TCP settings, connect and idle time-outs
+  PassthroughTimeouts passthrough;
+  NeighbourConfig neighbours;
+};
+
+// Maps the configuration onto the worker's settings (one place, like scan/inspector/component_limits).
+LiveWorkerSettings live_worker_settings(const control::Policy&);
+
+class LiveWorker {
+ public:
+  LiveWorker(const LiveWorkerSettings&, const LiveTopology&, rte_mempool* pool, const scan::InspectorContext&,
+             uint64_t* clock_ns);
+  ~LiveWorker();
+
+  bool init(const std::string& name, int socket_id, std::string* error);
+  // Runs until *stop becomes true; then resets every session (RST both legs) and flushes.
+  void run(const std::atomic<bool>& stop);
+  // One iteration; exposed for component tests and benchmarks that drive ring ports step by step.
+  void poll_once();
+
+  const LiveCounters& counters() const { return counters_; }
+  // The record sink counts the messages it logs into the worker's counters.
+  Counter& messages_logged() { return counters_.messages_logged; }
+  uint32_t sessions_in_use() const { return sessions_in_use_; }
+  uint32_t connections() const { return conns_.size(); }
+
+ private:
+  struct Frame {  // one received frame, located
+    rte_mbuf* mbuf;
+    const uint8_t* data;
+    size_t length;
+    FrameLayout layout;
+    IpAddr src, dst;
+    TcpHeaderView tcp;
+  };
+
+  void handle(Side side, rte_mbuf* mbuf);
+  void answer_arp(Side side, const Frame& f);
+  void answer_icmp(Side side, const Frame& f);
+  void handle_tcp(Side side, Frame& f);
+  void new_connection(Frame& f);
+  void open_session(Frame& f, const VipPort& vip, const reassembly::TcpSynOptions& client_options);
+  void send_cookie(const Frame& f, const reassembly::TcpSynOptions& client_options);
+  bool open_from_cookie(Frame& f, const VipPort& vip);
+  void open_passthrough(Frame& f, const VipPort& vip);
+  void forward_passthrough(Side side, Frame& f, PassthroughEntry& entry);
+  void deliver_to_session(Side side, const Frame& f, ProxySession& session);
+  void refuse(Side side, const Frame& f);
+
+  ProxySession* acquire_session();
+  void mark(ProxySession& session);
+  void service_marked();
+  void settle(ProxySession& session);
+  void release(ProxySession& session);
+  void fire_timers();
+  void count_endpoint_deltas(ProxySession& session);
+
+  LinkIo& io(Side side) { return side == Side::Outside ? outside_ : inside_; }
+  const std::vector<IpAddr>& local_addresses(Side side) const;
+  reassembly::CookieTuple cookie_tuple(const Frame& f) const;
+  void tick_clock();
+
+  LiveWorkerSettings settings_;
+  const LiveTopology& topology_;
+  rte_mempool* pool_;
+  scan::InspectorContext inspector_;
+  uint64_t* clock_ns_;
+  LiveCounters counters_;
+  LinkIo outside_, inside_;
+  ConnTable conns_;
+  PassthroughTable passthrough_;
+  reassembly::TimerWheel wheel_;
+  std::unique_ptr<reassembly::SynCookies> cookies_;
+  std::vector<std::unique_ptr<ProxySession>> sessions_;  // grows on demand up to max_sessions
+  std::vector<uint32_t> free_sessions_;
+  std::vector<ProxySession*> marked_;                    // to service this iteration
+  uint32_t sessions_in_use_ = 0;
+  uint64_t next_flow_id_ = 1;
+  uint64_t tsc_hz_ = 0;
+};
+
+}  // namespace sluice::dataplane

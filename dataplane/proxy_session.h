@@ -1,0 +1,84 @@
+// dataplane/proxy_session.h — one proxied SMTP connection as the live worker holds it.
+//
+// Owns: the SplitProxy (both TCP legs), the addresses each leg speaks with, the session's timer entry and its
+// SMTP inspector (fed every relayed byte, so each message gets its log record). Pooled by the worker: buffers
+// are allocated when the object is built, never per packet.
+//   client leg: VIP:port  <-> client:port        (outside port)
+//   server leg: client:port <-> backend:port     (inside port; the backend sees the real client address)
+// May call: reassembly/split_proxy, reassembly/timer_wheel, dataplane/link_io, scan/inspector.
+#pragma once
+
+#include <cstdint>
+
+#include "dataplane/conn_table.h"
+#include "dataplane/link_io.h"
+#include "reassembly/split_proxy.h"
+#include "reassembly/timer_wheel.h"
+#include "scan/inspector/session_inspector.h"
+
+namespace sluice::dataplane {
+
+struct SessionAddresses {
+  IpAddr client, vip, backend;
+  uint16_t client_port = 0, vip_port = 0, backend_port = 0;
+};
+
+// Turns one leg's SegmentOut into a frame on its port.
+class LegSink final : public reassembly::SegmentSink {
+ public:
+  void bind(LinkIo* io, const IpAddr& local, uint16_t local_port, const IpAddr& remote, uint16_t remote_port,
+            const uint64_t* now_ns);
+  void send_segment(const reassembly::SegmentOut&) override;
+
+ private:
+  LinkIo* io_ = nullptr;
+  IpAddr local_, remote_;
+  uint16_t local_port_ = 0, remote_port_ = 0;
+  const uint64_t* now_ns_ = nullptr;
+};
+
+// The wheel fires TimerEntry*; the session's entry is its first base so the owner is found without a lookup.
+struct SessionTimer : reassembly::TimerEntry {
+  uint32_t session_index = 0;
+};
+
+class ProxySession final : private reassembly::RelayTap {
+ public:
+  ProxySession(uint32_t index, const reassembly::SplitProxyConfig&, const scan::InspectorContext&);
+
+  // Binds addresses and sinks for a new connection; the caller then opens the proxy.
+  void start(const SessionAddresses&, LinkIo& outside, LinkIo& inside, const uint64_t* now_ns, uint64_t flow_id);
+  // Ends inspection (the inspector logs what is still open) and returns the proxy to a fresh state.
+  void finish();
+
+  reassembly::SplitProxy& proxy() { return proxy_; }
+  const SessionAddresses& addresses() const { return addresses_; }
+  ConnKey outside_key() const;
+  ConnKey inside_key() const;
+  SessionTimer& timer() { return timer_; }
+  uint32_t index() const { return timer_.session_index; }
+
+  // Endpoint counters already added to the worker's totals (retransmits, out of order, duplicates, probes)
+  // and bytes relayed each way: the worker adds only what changed since.
+  uint64_t reported[4] = {0, 0, 0, 0};
+  uint64_t reported_bytes[2] = {0, 0};
+  void reset_reports() {
+    for (uint64_t& r : reported) r = 0;
+    reported_bytes[0] = reported_bytes[1] = 0;
+  }
+
+  bool queued = false;          // on the worker's to-service list this iteration
+  bool counted_half_open = false;
+  uint64_t opened_ns = 0;
+
+ private:
+  void on_relayed(reassembly::Direction, std::string_view bytes, uint64_t now_ns) override;
+
+  reassembly::SplitProxy proxy_;
+  LegSink client_sink_, server_sink_;
+  SessionAddresses addresses_;
+  SessionTimer timer_;
+  scan::SessionInspector inspector_;
+};
+
+}  // namespace sluice::dataplane

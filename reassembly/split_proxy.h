@@ -1,0 +1,112 @@
+// reassembly/split_proxy.h — one proxied TCP connection: the client leg and the server leg.
+//
+// Owns: the pairing of two TcpEndpoints. The client leg speaks as the VIP to the Internet MTA; the server leg
+// speaks as the client's own address to the backend, so the backend sees the real client IP. The proxy:
+//   - dials the backend when the client's SYN arrives and answers the client's SYN only once the backend
+//     has answered (proxy after TCP handshake); a refused or silent backend gives the client RST;
+//   - moves bytes between the legs in the poll iteration they were reassembled (banner passthrough), never
+//     more than the other leg can queue, so a slow reader slows the writer and memory stays bounded;
+//   - carries FIN across (half-close) and RST across, and ends idle connections.
+// It does not parse SMTP: a RelayTap sees every byte it moves (the inspector today, the SMTP relay later).
+// May call: reassembly/tcp_endpoint.h. No DPDK, no allocation after construction.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "reassembly/tcp_endpoint.h"
+
+namespace sluice::reassembly {
+
+// Sees the bytes the proxy relays, in order, once each. ClientToServer = client leg -> server leg.
+class RelayTap {
+ public:
+  virtual ~RelayTap() = default;
+  virtual void on_relayed(Direction, std::string_view bytes, uint64_t now_ns) = 0;
+};
+
+struct SplitProxyConfig {
+  TcpEndpointConfig client_leg;
+  TcpEndpointConfig server_leg;
+  uint64_t connect_timeout_ns = 10'000'000'000ull;  // backend dial before the client is refused
+  uint64_t idle_timeout_ns = 300'000'000'000ull;    // no byte relayed either way: both legs are reset
+};
+
+enum class ProxyPhase : uint8_t {
+  Dialing,  // the backend has not answered yet; the client has had no SYN-ACK (or a cookie's)
+  Relaying, // both legs synchronized: bytes, FIN and RST cross
+  Done,     // both legs closed (TIME-WAIT over): the owner frees the proxy
+};
+
+enum class ProxyEnd : uint8_t {
+  None,            // still running
+  Completed,       // both sides closed with FIN
+  BackendRefused,  // the backend answered the SYN with RST
+  BackendTimeout,  // the backend did not answer within connect_timeout
+  ClientReset,     // the client reset (or timed out on) its leg
+  BackendReset,    // the backend reset (or timed out on) its leg
+  IdleTimeout,     // nothing relayed for idle_timeout
+  Aborted,         // the owner aborted (e.g. shutdown)
+};
+
+const char* proxy_end_name(ProxyEnd);
+
+class SplitProxy {
+ public:
+  explicit SplitProxy(const SplitProxyConfig&);
+  SplitProxy(const SplitProxy&) = delete;
+  SplitProxy& operator=(const SplitProxy&) = delete;
+
+  // Back to a fresh state for reuse from a pool; keeps buffers and sinks' slots.
+  void reset();
+  void set_sinks(SegmentSink* client_side, SegmentSink* server_side);
+  void set_tap(RelayTap* tap) { tap_ = tap; }
+
+  // Proxy after TCP handshake: remember the client's SYN and dial the backend.
+  void open(const TcpSegment& client_syn, const TcpSynOptions& client_options, uint32_t client_iss,
+            uint32_t server_iss, uint64_t now_ns);
+  // SYN cookie path: the client's handshake completed statelessly (its ACK carried a valid cookie); dial now.
+  // Bytes the client sends meanwhile wait in the client leg's receive buffer.
+  void open_from_cookie(uint32_t client_iss, uint32_t client_irs, const TcpSynOptions& client_options,
+                        uint16_t client_window, uint32_t server_iss, uint64_t now_ns);
+
+  void on_client_segment(const TcpSegment&, const TcpSynOptions* syn_options, uint64_t now_ns);
+  void on_server_segment(const TcpSegment&, const TcpSynOptions* syn_options, uint64_t now_ns);
+  void on_timer(uint64_t now_ns);
+  // Advances the pairing (accept, refuse, relay, FIN/RST across, idle) and flushes both legs. The owner calls it
+  // once per poll iteration for every proxy that received a segment or a timer in that iteration.
+  void service(uint64_t now_ns);
+  void abort(uint64_t now_ns);
+
+  uint64_t next_timer_ns() const;
+  ProxyPhase phase() const { return phase_; }
+  ProxyEnd end_reason() const { return end_; }
+  bool dialing() const { return phase_ == ProxyPhase::Dialing; }
+  const TcpEndpoint& client_leg() const { return client_; }
+  const TcpEndpoint& server_leg() const { return server_; }
+  uint64_t bytes_relayed(Direction d) const { return relayed_[static_cast<int>(d)]; }
+
+ private:
+  void finish_dialing(uint64_t now_ns);
+  void refuse_client(ProxyEnd why, uint64_t now_ns);
+  void relay(uint64_t now_ns);
+  void pump(TcpEndpoint& from, TcpEndpoint& to, Direction d, uint64_t now_ns);
+  void carry_close(uint64_t now_ns);
+  void end(ProxyEnd why);
+
+  SplitProxyConfig config_;
+  TcpEndpoint client_;
+  TcpEndpoint server_;
+  SegmentSink* client_sink_ = nullptr;
+  RelayTap* tap_ = nullptr;
+  ProxyPhase phase_ = ProxyPhase::Done;
+  ProxyEnd end_ = ProxyEnd::None;
+  bool from_cookie_ = false;
+  bool fin_sent_[2] = {false, false};  // FIN carried to the server leg / to the client leg
+  uint32_t client_irs_ = 0;            // the client's SYN sequence number, for the RST that refuses it
+  uint64_t connect_deadline_ns_ = 0;
+  uint64_t last_activity_ns_ = 0;
+  uint64_t relayed_[2] = {0, 0};
+};
+
+}  // namespace sluice::reassembly
