@@ -139,7 +139,8 @@ class TcpEndpoint {
  private:
   static constexpr uint64_t kNoTimer = UINT64_MAX;
 
-  // tcp_endpoint.cc: opening, closing and segment arrival (RFC 9293 §3.10).
+  // tcp_endpoint.cc: opening, closing and segment arrival (RFC 9293 §3.10); the receive
+  // side (process_text onwards) is in tcp_endpoint_receive.cc.
   void negotiate(const TcpSynOptions& peer);
   void on_segment_syn_sent(const TcpSegment& segment, const TcpSynOptions* options, uint64_t now_ns);
   bool acceptable(const TcpSegment& segment) const;

@@ -73,7 +73,10 @@ void TcpEndpoint::send_control(uint32_t seq, uint32_t ack, uint8_t flags) {
   emit(out);
 }
 
-void TcpEndpoint::send_ack_now() { send_control(snd_nxt_, rcv_nxt_, tcp_flag::ACK); }
+// <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, where the RFC's SND.NXT is our snd_max_: snd_nxt_
+// goes back to SND.UNA after an RTO, and an ACK numbered below the peer's RCV.NXT would fail
+// its acceptability test and be dropped unread (both sides doing so is an ACK war).
+void TcpEndpoint::send_ack_now() { send_control(snd_max_, rcv_nxt_, tcp_flag::ACK); }
 
 void TcpEndpoint::send_rst(uint32_t seq) { send_control(seq, 0, tcp_flag::RST); }
 
@@ -185,7 +188,7 @@ void TcpEndpoint::on_rto(uint64_t now_ns) {
   if (snd_una_ == snd_max_ || !can_send_data()) return;
   ++counters_.rto_expiries;
   if (++rto_expiries_in_row_ > config_.max_retransmits) {
-    send_rst(snd_nxt_);
+    send_rst(snd_max_);
     finish(CloseReason::TimedOut);
     return;
   }

@@ -6,7 +6,7 @@
 
 #include "tests/unit/reassembly/tcp_endpoint_test_support.h"
 
-namespace sluice::reassembly::testing {
+namespace sluice::reassembly::endpoint_testing {
 namespace {
 
 using Segments = std::vector<Out>;
@@ -16,7 +16,7 @@ constexpr uint64_t kSecond = 1000 * kMs;
 
 TEST(TcpEndpointClose, ActiveCloseThroughTimeWait) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.close(0);
   EXPECT_EQ(endpoint.state(), TcpState::FinWait1);
@@ -52,7 +52,7 @@ TEST(TcpEndpointClose, ActiveCloseThroughTimeWait) {
 
 TEST(TcpEndpointClose, FinAndItsAckTogether) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.close(0);
   endpoint.flush(0);
@@ -65,7 +65,7 @@ TEST(TcpEndpointClose, FinAndItsAckTogether) {
 
 TEST(TcpEndpointClose, PassiveCloseWithHalfCloseReply) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.on_segment(seg(kRcv, kSnd, kAck | kFin, 20000), nullptr, 0);
   EXPECT_EQ(endpoint.state(), TcpState::CloseWait);
@@ -89,7 +89,7 @@ TEST(TcpEndpointClose, PassiveCloseWithHalfCloseReply) {
 
 TEST(TcpEndpointClose, SimultaneousCloseGoesThroughClosing) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.close(0);
   endpoint.flush(0);
@@ -106,7 +106,7 @@ TEST(TcpEndpointClose, SimultaneousCloseGoesThroughClosing) {
 
 TEST(TcpEndpointClose, FinRidesOnTheLastDataAndIsRetransmitted) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);  // handshake RTT 0: RTO is rto_min, 200 ms
   endpoint.write(std::string(100, 'q'));
   endpoint.close(0);
@@ -122,7 +122,7 @@ TEST(TcpEndpointClose, FinRidesOnTheLastDataAndIsRetransmitted) {
 
 TEST(TcpEndpointClose, FinWait2IsBounded) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.close(0);
   endpoint.flush(0);
@@ -136,7 +136,7 @@ TEST(TcpEndpointClose, FinWait2IsBounded) {
 
 TEST(TcpEndpointClose, FinBeyondAHoleWaitsForTheData) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.on_segment(seg(kRcv + 5, kSnd, kAck | kFin, 20000, "world"), nullptr, 0);
   EXPECT_EQ(sink.take(), (Segments{{kSnd, kRcv, kAck, 4000, ""}}));
@@ -152,7 +152,7 @@ TEST(TcpEndpointClose, FinBeyondAHoleWaitsForTheData) {
 
 TEST(TcpEndpointClose, CloseBeforeEstablishedSendsFinAfterHandshake) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   endpoint.set_sink(&sink);
   endpoint.receive_syn(seg(kPeerIsn, 0, kSyn, 20000), TcpSynOptions{1000, -1, false}, kIss, 0);
   endpoint.accept(0);
@@ -167,4 +167,4 @@ TEST(TcpEndpointClose, CloseBeforeEstablishedSendsFinAfterHandshake) {
 }
 
 }  // namespace
-}  // namespace sluice::reassembly::testing
+}  // namespace sluice::reassembly::endpoint_testing

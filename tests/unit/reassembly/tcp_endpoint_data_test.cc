@@ -7,7 +7,7 @@
 
 #include "tests/unit/reassembly/tcp_endpoint_test_support.h"
 
-namespace sluice::reassembly::testing {
+namespace sluice::reassembly::endpoint_testing {
 namespace {
 
 using Segments = std::vector<Out>;
@@ -18,7 +18,7 @@ std::string block(char c, size_t n = 1000) { return std::string(n, c); }
 
 TEST(TcpEndpointData, InOrderDataIsAckedOnceAtFlush) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.on_segment(seg(kRcv, kSnd, kAck, 20000, "hello "), nullptr, 0);
   endpoint.on_segment(seg(kRcv + 6, kSnd, kAck, 20000, "world"), nullptr, 0);
@@ -34,7 +34,7 @@ TEST(TcpEndpointData, InOrderDataIsAckedOnceAtFlush) {
 
 TEST(TcpEndpointData, ZeroWindowThenSwsAvoidingUpdates) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   for (int i = 0; i < 4; ++i) endpoint.on_segment(seg(kRcv + i * 1000, kSnd, kAck, 20000, block('a' + i)), nullptr, 0);
   endpoint.flush(0);
@@ -61,7 +61,7 @@ TEST(TcpEndpointData, ZeroWindowThenSwsAvoidingUpdates) {
 
 TEST(TcpEndpointData, OutOfOrderIsQueuedAndDupAckedAtOnce) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.on_segment(seg(kRcv + 1000, kSnd, kAck, 20000, block('b')), nullptr, 0);
   EXPECT_EQ(sink.take(), (Segments{{kSnd, kRcv, kAck, 4000, ""}}));
@@ -83,7 +83,7 @@ TEST(TcpEndpointData, OutOfOrderIsQueuedAndDupAckedAtOnce) {
 
 TEST(TcpEndpointData, SendRespectsMssAndPeerWindow) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink, 2500);
   EXPECT_EQ(endpoint.write(block('s', 3000)), 3000u);
   EXPECT_EQ(endpoint.writable(), 7000u);
@@ -99,14 +99,14 @@ TEST(TcpEndpointData, SendRespectsMssAndPeerWindow) {
 }
 
 // The cookie path gives an endpoint with no RTT sample yet: RFC 6298's initial 1 s RTO.
-void open_without_sample(TcpEndpoint& endpoint, RecordingSink& sink, uint16_t peer_window = 20000) {
+void open_without_sample(TcpEndpoint& endpoint, SegmentRecorder& sink, uint16_t peer_window = 20000) {
   endpoint.set_sink(&sink);
   endpoint.open_established(kIss, kPeerIsn, TcpSynOptions{1000, -1, false}, peer_window, 0);
 }
 
 TEST(TcpEndpointData, RttSampleSetsRto) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   open_without_sample(endpoint, sink);
   endpoint.write("x");
   endpoint.flush(0);
@@ -125,7 +125,7 @@ TEST(TcpEndpointData, RtoBacksOffAndKarnSkipsRetransmittedSegments) {
   config.rto_max_ms = 3000;
   config.max_retransmits = 3;
   TcpEndpoint endpoint(config);
-  RecordingSink sink;
+  SegmentRecorder sink;
   open_without_sample(endpoint, sink);
   endpoint.write(block('r', 1500));
   endpoint.flush(0);
@@ -145,11 +145,29 @@ TEST(TcpEndpointData, RtoBacksOffAndKarnSkipsRetransmittedSegments) {
   EXPECT_EQ(endpoint.counters().rto_expiries, 2u);
 }
 
+// After an RTO the cursor goes back to SND.UNA, but ACKs keep the highest number sent: the
+// peer already received those bytes, and an ACK numbered below its RCV.NXT would be
+// unacceptable there and dropped unread (two endpoints doing that wedge in an ACK war).
+TEST(TcpEndpointData, AckAfterRtoIsNumberedFromTheHighestSent) {
+  TcpEndpoint endpoint(small_config());
+  SegmentRecorder sink;
+  open_without_sample(endpoint, sink);
+  endpoint.write(block('w', 3000));
+  endpoint.flush(0);
+  EXPECT_EQ(sink.take().size(), 3u);
+  endpoint.on_timer(1000 * kMs);
+  EXPECT_EQ(sink.take(), (Segments{{kSnd, kRcv, kAck, 4000, block('w')}}));
+  EXPECT_EQ(endpoint.snd_nxt(), kSnd + 1000);
+  endpoint.on_segment(seg(kRcv, kSnd, kAck, 20000, "hi"), nullptr, 1001 * kMs);
+  endpoint.flush(1001 * kMs);  // cwnd is 1 MSS and full: only the ACK goes
+  EXPECT_EQ(sink.take(), (Segments{{kSnd + 3000, kRcv + 2, kAck, 3998, ""}}));
+}
+
 TEST(TcpEndpointData, TooManyRtoExpiriesAbortWithRst) {
   TcpEndpointConfig config = small_config();
   config.max_retransmits = 2;
   TcpEndpoint endpoint(config);
-  RecordingSink sink;
+  SegmentRecorder sink;
   open_without_sample(endpoint, sink);
   endpoint.write("abc");
   endpoint.flush(0);
@@ -163,7 +181,7 @@ TEST(TcpEndpointData, TooManyRtoExpiriesAbortWithRst) {
 
 TEST(TcpEndpointData, ThreeDupAcksFastRetransmit) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.write(block('0') + block('1') + block('2') + block('3') + block('4') + block('5'));
   endpoint.flush(0);
@@ -196,7 +214,7 @@ TEST(TcpEndpointData, ThreeDupAcksFastRetransmit) {
 
 TEST(TcpEndpointData, ZeroWindowProbesBackOffUntilTheWindowOpens) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   open_without_sample(endpoint, sink, 0);
   endpoint.write("probe me");
   endpoint.flush(0);
@@ -218,4 +236,4 @@ TEST(TcpEndpointData, ZeroWindowProbesBackOffUntilTheWindowOpens) {
 }
 
 }  // namespace
-}  // namespace sluice::reassembly::testing
+}  // namespace sluice::reassembly::endpoint_testing

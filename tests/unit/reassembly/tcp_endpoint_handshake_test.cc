@@ -4,14 +4,14 @@
 
 #include "tests/unit/reassembly/tcp_endpoint_test_support.h"
 
-namespace sluice::reassembly::testing {
+namespace sluice::reassembly::endpoint_testing {
 namespace {
 
 using Segments = std::vector<Out>;
 
 TEST(TcpEndpointHandshake, ActiveOpenNegotiatesOptions) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   endpoint.set_sink(&sink);
   endpoint.connect(1000, 0);
   EXPECT_EQ(endpoint.state(), TcpState::SynSent);
@@ -51,7 +51,7 @@ TEST(TcpEndpointHandshake, ActiveOpenNegotiatesOptions) {
 
 TEST(TcpEndpointHandshake, NoScalingUnlessBothOffer) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   endpoint.set_sink(&sink);
   endpoint.connect(1000, 0);
   const TcpSynOptions peer{1460, -1, false};
@@ -67,7 +67,7 @@ TEST(TcpEndpointHandshake, NoScalingUnlessBothOffer) {
 
 TEST(TcpEndpointHandshake, PassiveOpenEchoesOnlyWhatThePeerOffered) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   endpoint.set_sink(&sink);
   const TcpSynOptions peer{1460, -1, true};
   endpoint.receive_syn(seg(7000, 0, kSyn, 20000), peer, 3000, 0);
@@ -92,7 +92,7 @@ TEST(TcpEndpointHandshake, PassiveOpenEchoesOnlyWhatThePeerOffered) {
 
 TEST(TcpEndpointHandshake, SynReceivedBadAckGetsRst) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   endpoint.set_sink(&sink);
   endpoint.receive_syn(seg(7000, 0, kSyn, 20000), TcpSynOptions{}, 3000, 0);
   endpoint.accept(0);
@@ -104,7 +104,7 @@ TEST(TcpEndpointHandshake, SynReceivedBadAckGetsRst) {
 
 TEST(TcpEndpointHandshake, SynSentRstWithAcceptableAckIsRefused) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   endpoint.set_sink(&sink);
   endpoint.connect(1000, 0);
   sink.take();
@@ -119,7 +119,7 @@ TEST(TcpEndpointHandshake, SynSentRstWithAcceptableAckIsRefused) {
 
 TEST(TcpEndpointHandshake, SynSentBadAckIsAnsweredWithRst) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   endpoint.set_sink(&sink);
   endpoint.connect(1000, 0);
   sink.take();
@@ -133,7 +133,7 @@ TEST(TcpEndpointHandshake, SynSentBadAckIsAnsweredWithRst) {
 
 TEST(TcpEndpointHandshake, SimultaneousOpen) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   endpoint.set_sink(&sink);
   endpoint.connect(1000, 0);
   sink.take();
@@ -153,7 +153,7 @@ TEST(TcpEndpointHandshake, SynRetriesThenTimedOut) {
   TcpEndpointConfig config = small_config();
   config.syn_retries = 2;
   TcpEndpoint endpoint(config);
-  RecordingSink sink;
+  SegmentRecorder sink;
   endpoint.set_sink(&sink);
   endpoint.connect(1000, 0);
   EXPECT_EQ(endpoint.next_timer_ns(), 1000 * kMs);
@@ -175,7 +175,7 @@ TEST(TcpEndpointHandshake, SynRetriesThenTimedOut) {
 
 TEST(TcpEndpointHandshake, SynCookiePathOpensEstablished) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   endpoint.set_sink(&sink);
   const TcpSynOptions peer{1460, 5, true};
   const TcpSynOptions ours = TcpEndpoint::syn_ack_options(small_config(), peer);
@@ -192,7 +192,7 @@ TEST(TcpEndpointHandshake, SynCookiePathOpensEstablished) {
 
 TEST(TcpEndpointHandshake, ClosedAnswersWithRst) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   endpoint.set_sink(&sink);
   endpoint.on_segment(seg(100, 555, kAck, 10, "xy"), nullptr, 0);
   endpoint.on_segment(seg(100, 0, 0, 10, "xy"), nullptr, 0);
@@ -203,7 +203,7 @@ TEST(TcpEndpointHandshake, ClosedAnswersWithRst) {
 // RFC 5961: blind RST and SYN injection.
 TEST(TcpEndpointRst, ExactRstResets) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.on_segment(seg(kPeerIsn + 1, 0, kRst, 0), nullptr, 0);
   EXPECT_EQ(endpoint.state(), TcpState::Closed);
@@ -213,7 +213,7 @@ TEST(TcpEndpointRst, ExactRstResets) {
 
 TEST(TcpEndpointRst, InWindowRstGetsChallengeAck) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.on_segment(seg(kPeerIsn + 100, 0, kRst, 0), nullptr, 0);
   EXPECT_EQ(endpoint.state(), TcpState::Established);
@@ -225,7 +225,7 @@ TEST(TcpEndpointRst, InWindowRstGetsChallengeAck) {
 
 TEST(TcpEndpointRst, SynInWindowGetsChallengeAck) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.on_segment(seg(kPeerIsn + 10, 0, kSyn, 0), nullptr, 0);
   EXPECT_EQ(sink.take(), (Segments{{kIss + 1, kPeerIsn + 1, kAck, 4000, ""}}));
@@ -234,7 +234,7 @@ TEST(TcpEndpointRst, SynInWindowGetsChallengeAck) {
 
 TEST(TcpEndpointRst, AckOfUnsentDataIsAnsweredAndDropped) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.on_segment(seg(kPeerIsn + 1, kIss + 50, kAck, 20000, "data"), nullptr, 0);
   EXPECT_EQ(sink.take(), (Segments{{kIss + 1, kPeerIsn + 1, kAck, 4000, ""}}));
@@ -243,7 +243,7 @@ TEST(TcpEndpointRst, AckOfUnsentDataIsAnsweredAndDropped) {
 
 TEST(TcpEndpointRst, AbortSendsRst) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.write("abc");
   endpoint.flush(0);
@@ -257,7 +257,7 @@ TEST(TcpEndpointRst, AbortSendsRst) {
 
 TEST(TcpEndpointRst, ResetReusesTheEndpoint) {
   TcpEndpoint endpoint(small_config());
-  RecordingSink sink;
+  SegmentRecorder sink;
   establish_passive(endpoint, sink);
   endpoint.on_segment(seg(kPeerIsn + 1, kIss + 1, kAck, 20000, "abc"), nullptr, 0);
   endpoint.reset();
@@ -269,5 +269,13 @@ TEST(TcpEndpointRst, ResetReusesTheEndpoint) {
   EXPECT_EQ(endpoint.state(), TcpState::Established);
 }
 
+TEST(TcpEndpointNames, StatesAndReasonsAsTheRfcSpellsThem) {
+  EXPECT_STREQ(tcp_state_name(TcpState::SynReceived), "SYN-RECEIVED");
+  EXPECT_STREQ(tcp_state_name(TcpState::TimeWait), "TIME-WAIT");
+  EXPECT_STREQ(tcp_state_name(static_cast<TcpState>(99)), "unknown");
+  EXPECT_STREQ(endpoint_close_reason_name(EndpointCloseReason::ResetByPeer), "reset_by_peer");
+  EXPECT_STREQ(endpoint_close_reason_name(TcpEndpoint::CloseReason::TimedOut), "timed_out");
+}
+
 }  // namespace
-}  // namespace sluice::reassembly::testing
+}  // namespace sluice::reassembly::endpoint_testing

@@ -15,7 +15,7 @@
 
 #include "reassembly/tcp_endpoint.h"
 
-namespace sluice::reassembly::testing {
+namespace sluice::reassembly::endpoint_testing {
 
 constexpr uint8_t kSyn = tcp_flag::SYN, kAck = tcp_flag::ACK, kFin = tcp_flag::FIN, kRst = tcp_flag::RST;
 constexpr uint64_t kMs = 1'000'000;
@@ -38,7 +38,7 @@ inline std::ostream& operator<<(std::ostream& os, const Out& out) {
   return os << " win=" << out.window << " len=" << out.payload.size() << "}";
 }
 
-class RecordingSink : public SegmentSink {
+class SegmentRecorder : public SegmentSink {
  public:
   void send_segment(const SegmentOut& segment) override {
     Out out{segment.seq, segment.ack, segment.flags, segment.window, std::string(segment.payload[0])};
@@ -79,7 +79,7 @@ inline TcpEndpointConfig small_config() {
 // The passive side of every test connection: peer ISN 7000, our ISS 3000, no window
 // scaling (the peer did not offer it), peer window 20000, MSS 1000 both ways.
 constexpr uint32_t kPeerIsn = 7000, kIss = 3000;
-inline void establish_passive(TcpEndpoint& endpoint, RecordingSink& sink, uint16_t peer_window = 20000) {
+inline void establish_passive(TcpEndpoint& endpoint, SegmentRecorder& sink, uint16_t peer_window = 20000) {
   endpoint.set_sink(&sink);
   TcpSynOptions peer;
   peer.mss = 1000;
@@ -89,4 +89,4 @@ inline void establish_passive(TcpEndpoint& endpoint, RecordingSink& sink, uint16
   sink.take();
 }
 
-}  // namespace sluice::reassembly::testing
+}  // namespace sluice::reassembly::endpoint_testing
