@@ -1,5 +1,6 @@
 #include "dataplane/app_options.h"
 
+#include <cstdlib>
 #include <string_view>
 
 namespace sluice::dataplane {
@@ -12,6 +13,8 @@ const char* app_usage() {
          "  --config FILE         configuration (FortiOS-style blocks); default: built-in policy\n"
          "  --log FILE            JSON-lines message log ('-' = stdout); overrides 'config log settings'\n"
          "  --summary             print a readable line per message on stdout\n"
+         "  --idle-sleep US       live: once idle, sleep US microseconds between polls (default 0: pure poll\n"
+         "                        mode, a whole core); for test rigs and machines that share the core\n"
          "example: sluice --no-huge -m 256 --no-pci --vdev=net_pcap0,rx_pcap=smtp.pcap -- --summary\n"
          "example: sluice --no-huge -m 512 --no-pci --vdev net_tap0,iface=slo0 --vdev net_tap1,iface=sli0 \\\n"
          "           -- --mode live --config sluice.conf\n";
@@ -41,6 +44,16 @@ bool parse_app_options(int argc, char** argv, AppOptions* out, bool* help, std::
         return false;
       }
       out->mode = v;
+    } else if (arg == "--idle-sleep") {
+      if (!value(&v)) return false;
+      char* end = nullptr;
+      const std::string text(v);
+      const unsigned long us = std::strtoul(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || us > 100000) {
+        *error = "--idle-sleep wants microseconds 0..100000, got '" + text + "'";
+        return false;
+      }
+      out->idle_sleep_us = static_cast<uint32_t>(us);
     } else if (arg == "--config") {
       if (!value(&v)) return false;
       out->config_path = v;

@@ -11,6 +11,7 @@ struct AppOptions {
   std::string log_path;           // overrides `config log settings` / file; "-" = stdout
   bool log_path_set = false;
   bool summary = false;           // readable line per message on stdout
+  uint32_t idle_sleep_us = 0;     // live: sleep this long between polls once idle (0 = pure poll mode)
 };
 
 // Returns false with a message in *error on bad usage; *help is set for --help.

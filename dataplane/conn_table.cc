@@ -49,6 +49,18 @@ std::optional<ConnRef> ConnTable::find(const ConnKey& key) const {
   return decode(data);
 }
 
+void ConnTable::find_bulk(const ConnKey* keys, uint32_t count, ConnRef* refs, bool* found) const {
+  const void* key_pointers[kBulkMax];
+  void* data[kBulkMax];
+  for (uint32_t i = 0; i < count; ++i) key_pointers[i] = &keys[i];
+  uint64_t hits = 0;
+  if (count > 0) rte_hash_lookup_bulk_data(hash_, key_pointers, count, &hits, data);
+  for (uint32_t i = 0; i < count; ++i) {
+    found[i] = (hits >> i) & 1u;
+    if (found[i]) refs[i] = decode(data[i]);
+  }
+}
+
 bool ConnTable::insert(const ConnKey& key, ConnRef ref) { return rte_hash_add_key_data(hash_, &key, encode(ref)) >= 0; }
 
 void ConnTable::erase(const ConnKey& key) { rte_hash_del_key(hash_, &key); }

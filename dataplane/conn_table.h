@@ -52,6 +52,10 @@ class ConnTable {
 
   bool init(const std::string& name, uint32_t entries, int socket_id, std::string* error);
   std::optional<ConnRef> find(const ConnKey&) const;
+  // Looks up to kBulkMax keys at once (rte_hash's bulk path hides the bucket cache misses behind each other).
+  // found[i] tells whether refs[i] is valid.
+  static constexpr uint32_t kBulkMax = 64;
+  void find_bulk(const ConnKey* keys, uint32_t count, ConnRef* refs, bool* found) const;
   bool insert(const ConnKey&, ConnRef);
   void erase(const ConnKey&);
   uint32_t size() const;

@@ -59,6 +59,14 @@ void LinkIo::send_rewritten(rte_mbuf* frame, const IpAddr& destination, uint64_t
   deliver(frame, *next_hop, now_ns);
 }
 
+std::optional<MacAddress> LinkIo::next_hop_mac(const IpAddr& destination, uint64_t now_ns) {
+  const std::optional<IpAddr> next_hop = link_.next_hop(destination);
+  if (!next_hop) return std::nullopt;
+  const std::optional<MacAddress> mac = neighbours_.lookup(*next_hop, now_ns);
+  if (mac) resolve(*next_hop, now_ns);  // refreshes a Stale entry; rate-limited, usually nothing
+  return mac;
+}
+
 void LinkIo::deliver(rte_mbuf* frame, const IpAddr& next_hop, uint64_t now_ns) {
   if (const std::optional<MacAddress> mac = neighbours_.lookup(next_hop, now_ns)) {
     set_destination_mac(frame, *mac);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <cstdint>
 
 #include "dataplane/frame_builder.h"
@@ -35,6 +36,11 @@ class LinkIo {
   void send_tcp(TcpFrameSpec& spec, uint64_t now_ns);
   // A frame already complete except for the destination MAC (a NAT-rewritten one): sets it and sends.
   void send_rewritten(rte_mbuf* frame, const IpAddr& destination, uint64_t now_ns);
+  // The MAC of destination's next hop if known now (a Stale entry is refreshed in the background), so a caller
+  // can cache it per connection; nullopt when it must be resolved first.
+  std::optional<MacAddress> next_hop_mac(const IpAddr& destination, uint64_t now_ns);
+  // A frame whose MACs are already right: straight into the tx burst.
+  void send_ready(rte_mbuf* frame) { stage(frame); }
   // A complete frame (an ARP/ND/ICMP reply) built by `build(data, capacity) -> length`.
   template <typename Build>
   bool send_built(Build&& build);

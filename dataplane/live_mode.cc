@@ -61,7 +61,7 @@ void describe(std::FILE* out, const LiveTopology& t) {
 
 }  // namespace
 
-int run_live(const scan::PolicySnapshot& snapshot, log::RecordWriter& records, PortSet& ports) {
+int run_live(const scan::PolicySnapshot& snapshot, log::RecordWriter& records, PortSet& ports, uint32_t idle_sleep_us) {
   LiveTopology topology;
   std::string error;
   if (!build_live_topology(snapshot.policy, &topology, &error)) {
@@ -84,7 +84,9 @@ int run_live(const scan::PolicySnapshot& snapshot, log::RecordWriter& records, P
   uint64_t clock_ns = 0;
   LiveRecordSink sink(records);
   const scan::InspectorContext inspector{&snapshot, &scratch, &sink, &clock_ns};
-  LiveWorker worker(live_worker_settings(snapshot.policy), topology, ports.pool, inspector, &clock_ns);
+  LiveWorkerSettings settings = live_worker_settings(snapshot.policy);
+  settings.idle_sleep_us = idle_sleep_us;
+  LiveWorker worker(settings, topology, ports.pool, inspector, &clock_ns);
   if (!worker.init("sluice_conns_" + std::to_string(rte_lcore_id()), static_cast<int>(rte_socket_id()), &error)) {
     std::fprintf(stderr, "sluice: %s\n", error.c_str());
     return 1;
@@ -93,7 +95,8 @@ int run_live(const scan::PolicySnapshot& snapshot, log::RecordWriter& records, P
   register_live_telemetry(&worker.counters());
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  std::fprintf(stderr, "sluice: live, 1 worker lcore; SIGINT/SIGTERM stops\n");
+  std::fprintf(stderr, "sluice: live, 1 worker lcore, %s; SIGINT/SIGTERM stops\n",
+               idle_sleep_us == 0 ? "pure poll mode" : ("idle sleep " + std::to_string(idle_sleep_us) + " us").c_str());
   std::fflush(stderr);
   worker.run(g_stop);
   records.flush();

@@ -14,6 +14,6 @@
 namespace sluice::dataplane {
 
 // Runs until SIGINT/SIGTERM. Returns the process exit code; prints problems to stderr.
-int run_live(const scan::PolicySnapshot& snapshot, log::RecordWriter& records, PortSet& ports);
+int run_live(const scan::PolicySnapshot& snapshot, log::RecordWriter& records, PortSet& ports, uint32_t idle_sleep_us);
 
 }  // namespace sluice::dataplane

@@ -7,7 +7,9 @@
 #include <rte_random.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "dataplane/arp.h"
 #include "dataplane/icmp.h"
@@ -118,7 +120,14 @@ void LiveWorker::tick_clock() {
 }
 
 void LiveWorker::run(const std::atomic<bool>& stop) {
-  while (!stop.load(std::memory_order_relaxed)) poll_once();
+  constexpr uint32_t kIdlePollsBeforeSleep = 1000;
+  uint32_t idle_polls = 0;
+  while (!stop.load(std::memory_order_relaxed)) {
+    idle_polls = poll_once() == 0 ? idle_polls + 1 : 0;
+    if (settings_.idle_sleep_us != 0 && idle_polls >= kIdlePollsBeforeSleep) {
+      std::this_thread::sleep_for(std::chrono::microseconds(settings_.idle_sleep_us));
+    }
+  }
   tick_clock();
   for (auto& session : sessions_) {
     if (session->proxy().phase() != reassembly::ProxyPhase::Done) {
@@ -130,46 +139,72 @@ void LiveWorker::run(const std::atomic<bool>& stop) {
   inside_.flush();
 }
 
-void LiveWorker::poll_once() {
+uint32_t LiveWorker::poll_once() {
   tick_clock();
-  rte_mbuf* burst[64];
-  for (const Side side : {Side::Outside, Side::Inside}) {
-    const uint16_t port = io(side).link().port_id;
-    const uint16_t received = rte_eth_rx_burst(port, 0, burst, settings_.rx_burst);
-    counters_.rx_packets.add(received);
-    for (uint16_t i = 0; i < received; ++i) {
-      if (i + 1 < received) rte_prefetch0(rte_pktmbuf_mtod(burst[i + 1], void*));
-      handle(side, burst[i]);
-    }
-  }
+  const uint32_t received = receive(Side::Outside) + receive(Side::Inside);
   service_marked();
   fire_timers();
   service_marked();
-  const uint32_t expired = passthrough_.sweep(*clock_ns_, settings_.sweep_step, conns_);
-  counters_.passthrough_open.set(passthrough_.in_use());
-  (void)expired;
+  if (*clock_ns_ >= next_sweep_ns_) {  // by time, not per poll: each visited entry is a likely cache miss
+    passthrough_.sweep(*clock_ns_, settings_.sweep_step, conns_);
+    counters_.passthrough_open.set(passthrough_.in_use());
+    next_sweep_ns_ = *clock_ns_ + settings_.sweep_interval_ns;
+  }
   outside_.release_held(*clock_ns_);
   inside_.release_held(*clock_ns_);
   outside_.flush();
   inside_.flush();
+  return received;
+}
+
+// One burst: prefetch every frame, classify each (non-TCP answered or dropped here), look all TCP frames'
+// connections up in one bulk call, then hand each to its owner in arrival order.
+uint32_t LiveWorker::receive(Side side) {
+  rte_mbuf* burst[kMaxBurst];
+  const uint16_t received =
+      rte_eth_rx_burst(io(side).link().port_id, 0, burst, std::min<uint16_t>(settings_.rx_burst, kMaxBurst));
+  if (received == 0) return 0;
+  counters_.rx_packets.add(received);
+  // Two dependent misses per frame (the mbuf, then its data): headers first, data a few frames ahead.
+  for (uint16_t i = 0; i < received; ++i) rte_prefetch0(burst[i]);
+  for (uint16_t i = 0; i < received && i < kPrefetchAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(burst[i], void*));
+  Frame* frames = burst_frames_.data();  // members, not locals: nothing is zeroed per burst
+  ConnKey* keys = burst_keys_.data();
+  uint32_t tcp = 0;
+  for (uint16_t i = 0; i < received; ++i) {
+    if (i + kPrefetchAhead < received) rte_prefetch0(rte_pktmbuf_mtod(burst[i + kPrefetchAhead], void*));
+    Frame& f = frames[tcp];
+    if (!classify(side, burst[i], f)) continue;
+    keys[tcp] = ConnKey::make(side, f.src, f.tcp.src_port, f.dst, f.tcp.dst_port);
+    ++tcp;
+  }
+  ConnRef refs[kMaxBurst];
+  bool found[kMaxBurst];
+  conns_.find_bulk(keys, tcp, refs, found);
+  for (uint32_t i = 0; i < tcp; ++i) {
+    // A connection opened by an earlier frame of this burst was not in the table at lookup time.
+    const std::optional<ConnRef> ref = found[i] ? std::optional<ConnRef>(refs[i]) : conns_.find(keys[i]);
+    handle_tcp(side, frames[i], ref);
+  }
+  return received;
 }
 
 const std::vector<IpAddr>& LiveWorker::local_addresses(Side side) const {
   return side == Side::Outside ? topology_.outside_addresses : topology_.inside_addresses;
 }
 
-void LiveWorker::handle(Side side, rte_mbuf* mbuf) {
-  Frame f{mbuf, rte_pktmbuf_mtod(mbuf, const uint8_t*), rte_pktmbuf_data_len(mbuf), {}, {}, {}, {}};
+bool LiveWorker::classify(Side side, rte_mbuf* mbuf, Frame& f) {
+  f = Frame{mbuf, rte_pktmbuf_mtod(mbuf, const uint8_t*), rte_pktmbuf_data_len(mbuf), {}, {}, {}, {}};
   const FrameKind kind = locate_layers(f.data, f.length, f.layout);
   if (kind == FrameKind::Arp) {
     answer_arp(side, f);
     rte_pktmbuf_free(mbuf);
-    return;
+    return false;
   }
   if (kind != FrameKind::Ipv4 && kind != FrameKind::Ipv6) {
     (kind == FrameKind::Malformed ? counters_.drops_malformed : counters_.drops_not_ip).add();
     rte_pktmbuf_free(mbuf);
-    return;
+    return false;
   }
   const bool v4 = kind == FrameKind::Ipv4;
   const uint8_t* l3 = f.data + f.layout.l3_offset;
@@ -178,19 +213,19 @@ void LiveWorker::handle(Side side, rte_mbuf* mbuf) {
   if (f.layout.fragment) {
     counters_.drops_fragment.add();
     rte_pktmbuf_free(mbuf);
-    return;
+    return false;
   }
   if (f.layout.l4_protocol == kIpProtoIcmp || f.layout.l4_protocol == kIpProtoIcmpv6) {
     answer_icmp(side, f);
     rte_pktmbuf_free(mbuf);
-    return;
+    return false;
   }
   if (f.layout.l4_protocol != kIpProtoTcp || !read_tcp_header(f.data, f.layout, &f.tcp)) {
     (f.layout.l4_protocol == kIpProtoTcp ? counters_.drops_malformed : counters_.drops_no_policy).add();
     rte_pktmbuf_free(mbuf);
-    return;
+    return false;
   }
-  handle_tcp(side, f);  // takes the mbuf: forwards or frees it
+  return true;
 }
 
 void LiveWorker::answer_arp(Side side, const Frame& f) {
@@ -224,9 +259,8 @@ void LiveWorker::answer_icmp(Side side, const Frame& f) {
   if (sent) counters_.icmp_echo_replies.add();
 }
 
-void LiveWorker::handle_tcp(Side side, Frame& f) {
-  const ConnKey key = ConnKey::make(side, f.src, f.tcp.src_port, f.dst, f.tcp.dst_port);
-  if (const std::optional<ConnRef> ref = conns_.find(key)) {
+void LiveWorker::handle_tcp(Side side, Frame& f, const std::optional<ConnRef>& ref) {
+  if (ref) {
     if (ref->kind == ConnKind::Passthrough) {
       forward_passthrough(side, f, passthrough_.at(ref->index));
       return;
@@ -417,12 +451,25 @@ void LiveWorker::open_passthrough(Frame& f, const VipPort& vip) {
 void LiveWorker::forward_passthrough(Side side, Frame& f, PassthroughEntry& entry) {
   const bool from_client = side == Side::Outside;
   PassthroughTable::observe(entry, f.tcp.flags, from_client, *clock_ns_);
+  LinkIo& out = io(from_client ? Side::Inside : Side::Outside);
+  const IpAddr& destination = from_client ? entry.backend : entry.client;
+  MacAddress& cached = from_client ? entry.backend_mac : entry.client_mac;
+  uint64_t& cached_at = from_client ? entry.backend_mac_ns : entry.client_mac_ns;
+  bool& known = from_client ? entry.backend_mac_known : entry.client_mac_known;
+  if (!known || *clock_ns_ - cached_at > PassthroughEntry::kMacCacheNs) {
+    const std::optional<MacAddress> mac = out.next_hop_mac(destination, *clock_ns_);
+    known = mac.has_value();
+    if (mac) {
+      cached = *mac;
+      cached_at = *clock_ns_;
+    }
+  }
   NatRewrite rewrite;
   rewrite.side = from_client ? NatSide::Destination : NatSide::Source;
   rewrite.address = from_client ? entry.backend : entry.vip;
   rewrite.port = from_client ? entry.backend_port : entry.vip_port;
-  LinkIo& out = io(from_client ? Side::Inside : Side::Outside);
   rewrite.src_mac = out.link().mac;
+  rewrite.dst_mac = cached;
   uint8_t* data = rte_pktmbuf_mtod(f.mbuf, uint8_t*);
   if (apply_nat(data, f.length, rewrite) != NatResult::Rewritten) {
     counters_.drops_malformed.add();
@@ -430,7 +477,11 @@ void LiveWorker::forward_passthrough(Side side, Frame& f, PassthroughEntry& entr
     return;
   }
   counters_.passthrough_packets.add();
-  out.send_rewritten(f.mbuf, from_client ? entry.backend : entry.client, *clock_ns_);
+  if (known) {
+    out.send_ready(f.mbuf);
+  } else {
+    out.send_rewritten(f.mbuf, destination, *clock_ns_);  // held until ARP/ND answers
+  }
 }
 
 void LiveWorker::refuse(Side side, const Frame& f) {

@@ -9,6 +9,7 @@
 // May call: DPDK ethdev/mbuf, dataplane/*, reassembly/*, scan/inspector. Nothing else touches its state.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -36,8 +37,12 @@ struct LiveWorkerSettings {
   uint32_t max_passthrough = 65536;     // DNAT pass-through connections
   uint32_t max_half_open = 256;         // sessions dialling their backend; beyond: SYN cookies (or drop)
   bool syn_cookies = true;
-  uint16_t rx_burst = 32;
-  uint32_t sweep_step = 16;             // pass-through entries checked per iteration
+  uint16_t rx_burst = 32;               // frames per rx burst, at most LiveWorker::kMaxBurst
+  uint32_t sweep_step = 64;             // pass-through entries checked per sweep ...
+  uint64_t sweep_interval_ns = 1'000'000;  // ... one sweep per millisecond: 64k entries visited every second
+  // 0 = pure poll mode (a whole core, lowest latency). Otherwise, after kIdlePollsBeforeSleep empty polls in a
+  // row the worker sleeps this long between polls: for test rigs and small appliances sharing their cores.
+  uint32_t idle_sleep_us = 0;
   reassembly::SplitProxyConfig proxy;   // both legs' TCP settings, connect and idle time-outs
   PassthroughTimeouts passthrough;
   NeighbourConfig neighbours;
@@ -56,7 +61,8 @@ class LiveWorker {
   // Runs until *stop becomes true; then resets every session (RST both legs) and flushes.
   void run(const std::atomic<bool>& stop);
   // One iteration; exposed for component tests and benchmarks that drive ring ports step by step.
-  void poll_once();
+  // Returns the number of frames received.
+  uint32_t poll_once();
 
   const LiveCounters& counters() const { return counters_; }
   // The record sink counts the messages it logs into the worker's counters.
@@ -65,6 +71,10 @@ class LiveWorker {
   uint32_t connections() const { return conns_.size(); }
 
  private:
+  static constexpr uint16_t kMaxBurst = 32;
+  static constexpr uint16_t kPrefetchAhead = 4;
+  static_assert(kMaxBurst <= ConnTable::kBulkMax);
+
   struct Frame {  // one received frame, located
     rte_mbuf* mbuf;
     const uint8_t* data;
@@ -74,10 +84,12 @@ class LiveWorker {
     TcpHeaderView tcp;
   };
 
-  void handle(Side side, rte_mbuf* mbuf);
+  uint32_t receive(Side side);
+  // Answers or drops what is not a TCP segment; true when the frame is TCP and waits for its connection lookup.
+  bool classify(Side side, rte_mbuf* mbuf, Frame& f);
   void answer_arp(Side side, const Frame& f);
   void answer_icmp(Side side, const Frame& f);
-  void handle_tcp(Side side, Frame& f);
+  void handle_tcp(Side side, Frame& f, const std::optional<ConnRef>& found);
   void new_connection(Frame& f);
   void open_session(Frame& f, const VipPort& vip, const reassembly::TcpSynOptions& client_options);
   void send_cookie(const Frame& f, const reassembly::TcpSynOptions& client_options);
@@ -114,8 +126,11 @@ class LiveWorker {
   std::vector<std::unique_ptr<ProxySession>> sessions_;  // grows on demand up to max_sessions
   std::vector<uint32_t> free_sessions_;
   std::vector<ProxySession*> marked_;                    // to service this iteration
+  std::array<Frame, kMaxBurst> burst_frames_;            // receive()'s scratch
+  std::array<ConnKey, kMaxBurst> burst_keys_;
   uint32_t sessions_in_use_ = 0;
   uint64_t next_flow_id_ = 1;
+  uint64_t next_sweep_ns_ = 0;
   uint64_t tsc_hz_ = 0;
 };
 

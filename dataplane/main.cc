@@ -49,7 +49,7 @@ int run(const dataplane::AppOptions& options) {
   if (!dataplane::start_ports(dataplane::PortSettings{}, ports, &error)) return die(error);
   dataplane::print_startup(stderr, ports, *snapshot);
   if (options.mode == "live") {
-    const int rc = dataplane::run_live(*snapshot, records, ports);
+    const int rc = dataplane::run_live(*snapshot, records, ports, options.idle_sleep_us);
     dataplane::stop_ports(ports);
     return rc;
   }

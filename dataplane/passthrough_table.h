@@ -18,6 +18,12 @@ struct PassthroughEntry {
   IpAddr client, vip, backend;
   uint16_t client_port = 0, vip_port = 0, backend_port = 0;
   uint64_t last_seen_ns = 0;
+  // Next-hop MACs cached per direction so the per-packet path skips the neighbour table; re-checked after
+  // kMacCacheNs, so a neighbour that changed its MAC (failover) is followed within that time.
+  MacAddress client_mac{}, backend_mac{};
+  uint64_t client_mac_ns = 0, backend_mac_ns = 0;
+  bool client_mac_known = false, backend_mac_known = false;
+  static constexpr uint64_t kMacCacheNs = 1'000'000'000ull;
   bool fin_from_client = false, fin_from_backend = false, reset = false, established = false;
   bool used = false;
 

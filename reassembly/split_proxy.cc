@@ -79,9 +79,12 @@ void SplitProxy::on_client_segment(const TcpSegment& segment, const TcpSynOption
   if (phase_ == ProxyPhase::Done) return;
   if (phase_ == ProxyPhase::Dialing && !from_cookie_) {
     // Nothing was answered yet: a repeated SYN waits with the first; an RST withdraws the attempt.
-    if (segment.has(tcp_flag::RST)) {
+    if (segment.has(tcp_flag::RST)) {  // never answered (RFC 9293 3.10.7.1): the attempt just ends
       server_.abort(now_ns);
+      client_.reset();
+      server_.reset();
       end(ProxyEnd::ClientReset);
+      phase_ = ProxyPhase::Done;
     }
     return;
   }
