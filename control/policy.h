@@ -58,10 +58,12 @@ struct TcpSettings {
   uint32_t rto_max_ms = 60000;         // "rto-max" ms
   uint32_t max_retransmits = 8;        // "max-retransmits": RTO expiries of one segment before the flow is reset
   uint32_t syn_retries = 4;            // "syn-retries": SYN / SYN-ACK retransmissions
-  uint32_t connect_timeout_s = 10;     // "connect-timeout" s: backend dial before the client gets RST
+  uint32_t connect_timeout_s = 10;     // "connect-timeout" s: backend dial (else client RST), then client handshake (else both reset)
   uint32_t time_wait_s = 60;           // "time-wait" s: 2*MSL
   uint32_t fin_wait2_s = 60;           // "fin-wait2" s: orphaned FIN-WAIT-2
-  uint32_t max_half_open = 1024;       // "max-half-open": sessions dialling their backend; beyond: SYN cookies
+  // "max-half-open": sessions whose opening is unfinished (backend dialled, client handshake pending); each holds a
+  // backend connection, so the bound is well under the backend's process limit. Beyond it: SYN cookies.
+  uint32_t max_half_open = 64;
   bool syn_cookies = true;             // "syn-cookies" enable|disable (disable: SYNs beyond max-half-open are dropped)
   uint32_t neighbour_timeout_s = 300;  // "neighbour-timeout" s: ARP/ND entries are refreshed after this
 };

@@ -28,13 +28,16 @@ class Counter {
   X(tx_packets, "frames sent on both ports")                                                         \
   X(tx_dropped, "frames the PMD did not take")                                                       \
   X(sessions_open, "proxied sessions now in the table (gauge)")                                      \
-  X(sessions_half_open, "proxied sessions dialling their backend (gauge)")                           \
+  X(sessions_half_open, "proxied sessions whose opening is not finished (gauge)")                    \
   X(sessions_opened, "proxied sessions created")                                                     \
   X(sessions_closed, "proxied sessions freed")                                                       \
   X(sessions_refused, "clients refused: backend refused, timed out, or table full")                  \
   X(sessions_completed, "sessions that ended with FIN on both sides")                                \
   X(sessions_reset, "sessions ended by RST or retransmission time-out")                              \
+  X(sessions_client_reset, "of those: the client leg ended first (RST from the client, or it timed out)") \
+  X(sessions_backend_reset, "of those: the backend leg ended first")                                 \
   X(sessions_idle_expired, "sessions reset after the idle time-out")                                 \
+  X(sessions_handshake_expired, "backend answered, client never completed its handshake (spoofed SYN)") \
   X(passthrough_open, "DNAT pass-through connections now in the table (gauge)")                      \
   X(passthrough_opened, "DNAT pass-through connections created")                                     \
   X(passthrough_packets, "frames forwarded by the pass-through path")                                \

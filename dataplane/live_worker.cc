@@ -531,7 +531,7 @@ void LiveWorker::service_marked() {
 // After a session ran: keep the counters and the timer in step with it, free it when it is done.
 void LiveWorker::settle(ProxySession& session) {
   reassembly::SplitProxy& proxy = session.proxy();
-  if (session.counted_half_open && !proxy.dialing()) {
+  if (session.counted_half_open && !proxy.half_open()) {
     session.counted_half_open = false;
     counters_.sessions_half_open.sub();
   }
@@ -540,6 +540,15 @@ void LiveWorker::settle(ProxySession& session) {
     switch (proxy.end_reason()) {
       case reassembly::ProxyEnd::BackendRefused:
       case reassembly::ProxyEnd::BackendTimeout: counters_.sessions_refused.add(); break;
+      case reassembly::ProxyEnd::ClientTimeout: counters_.sessions_handshake_expired.add(); break;
+      case reassembly::ProxyEnd::ClientReset:
+        counters_.sessions_reset.add();
+        counters_.sessions_client_reset.add();
+        break;
+      case reassembly::ProxyEnd::BackendReset:
+        counters_.sessions_reset.add();
+        counters_.sessions_backend_reset.add();
+        break;
       case reassembly::ProxyEnd::Completed: counters_.sessions_completed.add(); break;
       case reassembly::ProxyEnd::IdleTimeout: counters_.sessions_idle_expired.add(); break;
       default: counters_.sessions_reset.add(); break;

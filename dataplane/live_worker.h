@@ -35,7 +35,7 @@ namespace sluice::dataplane {
 struct LiveWorkerSettings {
   uint32_t max_sessions = 65536;        // proxied sessions (system session max-flows)
   uint32_t max_passthrough = 65536;     // DNAT pass-through connections
-  uint32_t max_half_open = 256;         // sessions dialling their backend; beyond: SYN cookies (or drop)
+  uint32_t max_half_open = 64;          // unfinished openings; beyond: SYN cookies (or drop)
   bool syn_cookies = true;
   uint16_t rx_burst = 32;               // frames per rx burst, at most LiveWorker::kMaxBurst
   uint32_t sweep_step = 64;             // pass-through entries checked per sweep ...

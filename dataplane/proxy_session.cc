@@ -18,7 +18,11 @@ void LegSink::bind(LinkIo* io, const IpAddr& local, uint16_t local_port, const I
 void LegSink::send_segment(const reassembly::SegmentOut& out) {
   uint8_t options[kMaxTcpOptionsLen];
   size_t options_length = 0;
-  if (out.has_syn_options) options_length = reassembly::encode_syn_options(out.syn_options, options);
+  if (out.has_syn_options) {
+    options_length = reassembly::encode_syn_options(out.syn_options, options);
+  } else if (out.sack_count > 0) {
+    options_length = reassembly::encode_sack_option(out.sack, out.sack_count, options);
+  }
   TcpFrameSpec spec;
   spec.src_ip = local_;
   spec.dst_ip = remote_;

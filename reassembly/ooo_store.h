@@ -44,6 +44,12 @@ class OooStore {
   // The lowest interval's bytes; valid until the next insert() or pop_front().
   // Precondition: !empty().
   std::string_view front_bytes() const;
+  // Sequence range [*start, *end) of held interval i (0 <= i < interval_count()), in sequence order. Adjacent
+  // intervals may touch (bytes stored apart in the pool): a SACK writer merges them.
+  void interval(uint32_t i, uint32_t* start, uint32_t* end) const {
+    *start = intervals_[i].seq;
+    *end = intervals_[i].seq + intervals_[i].length;
+  }
   void pop_front();
 
  private:

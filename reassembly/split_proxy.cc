@@ -26,6 +26,7 @@ const char* proxy_end_name(ProxyEnd end) {
     case ProxyEnd::BackendTimeout: return "backend-timeout";
     case ProxyEnd::ClientReset: return "client-reset";
     case ProxyEnd::BackendReset: return "backend-reset";
+    case ProxyEnd::ClientTimeout: return "client-timeout";
     case ProxyEnd::IdleTimeout: return "idle-timeout";
     case ProxyEnd::Aborted: return "aborted";
   }
@@ -42,6 +43,7 @@ void SplitProxy::reset() {
   phase_ = ProxyPhase::Done;
   end_ = ProxyEnd::None;
   from_cookie_ = false;
+  client_open_ = false;
   fin_sent_[0] = fin_sent_[1] = false;
   client_irs_ = 0;
   connect_deadline_ns_ = last_activity_ns_ = 0;
@@ -133,6 +135,7 @@ uint64_t SplitProxy::next_timer_ns() const {
   uint64_t next = std::min(client_.next_timer_ns(), server_.next_timer_ns());
   if (phase_ == ProxyPhase::Dialing) next = std::min(next, connect_deadline_ns_);
   if (phase_ == ProxyPhase::Relaying) next = std::min(next, last_activity_ns_ + config_.idle_timeout_ns);
+  if (half_open()) next = std::min(next, connect_deadline_ns_);
   return next;
 }
 
@@ -180,6 +183,16 @@ void SplitProxy::refuse_client(ProxyEnd why, uint64_t now_ns) {
 }
 
 void SplitProxy::relay(uint64_t now_ns) {
+  if (!client_open_) {
+    const TcpState state = client_.state();
+    client_open_ = state != TcpState::SynReceived && state != TcpState::Closed;
+    if (!client_open_ && now_ns >= connect_deadline_ns_) {  // a spoofed or vanished client: free the backend
+      client_.abort(now_ns);
+      server_.abort(now_ns);
+      end(ProxyEnd::ClientTimeout);
+      return;
+    }
+  }
   pump(client_, server_, Direction::ClientToServer, now_ns);
   pump(server_, client_, Direction::ServerToClient, now_ns);
   carry_close(now_ns);

@@ -28,7 +28,10 @@ class RelayTap {
 struct SplitProxyConfig {
   TcpEndpointConfig client_leg;
   TcpEndpointConfig server_leg;
-  uint64_t connect_timeout_ns = 10'000'000'000ull;  // backend dial before the client is refused
+  // The whole opening, SYN to the client's final ACK, must finish within this: the backend dial before the client
+  // is refused, then the client's handshake before both legs are reset (a spoofed SYN holds a backend
+  // connection no longer than this).
+  uint64_t connect_timeout_ns = 10'000'000'000ull;
   uint64_t idle_timeout_ns = 300'000'000'000ull;    // no byte relayed either way: both legs are reset
 };
 
@@ -45,6 +48,7 @@ enum class ProxyEnd : uint8_t {
   BackendTimeout,  // the backend did not answer within connect_timeout
   ClientReset,     // the client reset (or timed out on) its leg
   BackendReset,    // the backend reset (or timed out on) its leg
+  ClientTimeout,   // the backend answered but the client never completed its handshake within connect_timeout
   IdleTimeout,     // nothing relayed for idle_timeout
   Aborted,         // the owner aborted (e.g. shutdown)
 };
@@ -82,6 +86,9 @@ class SplitProxy {
   ProxyPhase phase() const { return phase_; }
   ProxyEnd end_reason() const { return end_; }
   bool dialing() const { return phase_ == ProxyPhase::Dialing; }
+  // Opening not finished: the backend has not answered, or the client has not completed its handshake.
+  // These are what a SYN flood creates; the owner bounds them and answers with SYN cookies beyond.
+  bool half_open() const { return phase_ == ProxyPhase::Dialing || (phase_ == ProxyPhase::Relaying && !client_open_); }
   const TcpEndpoint& client_leg() const { return client_; }
   const TcpEndpoint& server_leg() const { return server_; }
   uint64_t bytes_relayed(Direction d) const { return relayed_[static_cast<int>(d)]; }
@@ -102,6 +109,7 @@ class SplitProxy {
   ProxyPhase phase_ = ProxyPhase::Done;
   ProxyEnd end_ = ProxyEnd::None;
   bool from_cookie_ = false;
+  bool client_open_ = false;           // the client leg has completed its handshake
   bool fin_sent_[2] = {false, false};  // FIN carried to the server leg / to the client leg
   uint32_t client_irs_ = 0;            // the client's SYN sequence number, for the RST that refuses it
   uint64_t connect_deadline_ns_ = 0;

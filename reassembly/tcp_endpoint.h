@@ -50,6 +50,10 @@ struct SegmentOut {
   bool has_syn_options = false;      // true on SYN and SYN-ACK
   TcpSynOptions syn_options;
   std::string_view payload[2];       // bytes from the send ring, second part when it wraps; valid during the call
+  // RFC 2018 SACK blocks [left, right) of out-of-order data held, on ACKs when SACK was negotiated; the block
+  // holding the most recently received segment first. At most 4 (no timestamps: 2 + 8 * 4 bytes fit).
+  uint8_t sack_count = 0;
+  uint32_t sack[4][2] = {};
   uint32_t payload_length() const { return static_cast<uint32_t>(payload[0].size() + payload[1].size()); }
 };
 
@@ -158,7 +162,8 @@ class TcpEndpoint {
 
   // tcp_endpoint_output.cc: what goes out, and the timers.
   void send_syn(bool with_ack, uint64_t now_ns);
-  void emit(const SegmentOut& out);
+  void emit(SegmentOut out);
+  void add_sack_blocks(SegmentOut& out) const;
   void send_control(uint32_t seq, uint32_t ack, uint8_t flags);
   // Builds and emits [seq, seq + length) of the send queue (+ FIN); no bookkeeping.
   void emit_data(uint32_t seq, uint32_t length, bool fin);
@@ -202,6 +207,9 @@ class TcpEndpoint {
   bool peer_fin_seen_ = false, fin_received_ = false;
   // Negotiated at the handshake.
   TcpSynOptions peer_options_;
+  // SACK: where the latest out-of-order segment began (its block is reported first); intervals scanned per ACK.
+  uint32_t last_ooo_seq_ = 0;
+  static constexpr uint32_t kSackScan = 16;
   uint16_t peer_syn_window_ = 0;
   uint32_t eff_mss_ = 536;
   uint8_t snd_scale_ = 0, rcv_scale_ = 0;

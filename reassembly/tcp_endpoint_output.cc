@@ -14,10 +14,43 @@ constexpr uint32_t kMaxWindowField = 0xFFFF;
 
 }  // namespace
 
-void TcpEndpoint::emit(const SegmentOut& out) {
+void TcpEndpoint::emit(SegmentOut out) {
+  if ((out.flags & (tcp_flag::ACK | tcp_flag::SYN | tcp_flag::RST)) == tcp_flag::ACK) add_sack_blocks(out);
   ++counters_.segments_out;
   if (out.flags & tcp_flag::ACK) pending_ack_ = false;  // every ACK carries the latest RCV.NXT
   if (sink_ != nullptr) sink_->send_segment(out);
+}
+
+// RFC 2018 3-4: while out-of-order data is held, every ACK reports it, the block with the latest arrival
+// first. Without these a SACK-enabled sender (Linux) learns of losses only from its retransmission timer.
+void TcpEndpoint::add_sack_blocks(SegmentOut& out) const {
+  if (!sack_ok_ || ooo_.empty()) return;
+  uint32_t merged[kSackScan][2];
+  uint32_t count = 0;
+  for (uint32_t i = 0; i < ooo_.interval_count(); ++i) {
+    uint32_t start = 0, end = 0;
+    ooo_.interval(i, &start, &end);
+    if (count > 0 && merged[count - 1][1] == start) {
+      merged[count - 1][1] = end;
+    } else if (count < kSackScan) {
+      merged[count][0] = start;
+      merged[count][1] = end;
+      ++count;
+    }
+  }
+  uint32_t first = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (seq_leq(merged[i][0], last_ooo_seq_) && seq_lt(last_ooo_seq_, merged[i][1])) first = i;
+  }
+  out.sack[0][0] = merged[first][0];
+  out.sack[0][1] = merged[first][1];
+  out.sack_count = 1;
+  for (uint32_t i = 0; i < count && out.sack_count < 4; ++i) {
+    if (i == first) continue;
+    out.sack[out.sack_count][0] = merged[i][0];
+    out.sack[out.sack_count][1] = merged[i][1];
+    ++out.sack_count;
+  }
 }
 
 uint32_t TcpEndpoint::receive_window() const {

@@ -40,6 +40,7 @@ void TcpEndpoint::process_text(const TcpSegment& segment, uint64_t now_ns) {
       pending_ack_ = true;
     } else {
       const OooInsertResult result = ooo_.insert(seq, data);
+      last_ooo_seq_ = seq;
       ++counters_.out_of_order;
       if (result.new_bytes == 0 && !result.dropped) ++counters_.duplicates;
       send_ack_now();  // RFC 5681 §4.2: duplicate ACK at once, for fast retransmit

@@ -1,6 +1,8 @@
 // reassembly/tcp_options.cc — TCP option parsing and SYN option encoding.
 #include "reassembly/tcp_options.h"
 
+#include <initializer_list>
+
 namespace sluice::reassembly {
 namespace {
 
@@ -66,6 +68,25 @@ size_t encode_syn_options(const TcpSynOptions& options, uint8_t* out) {
     out[n++] = 2;
   }
   return n;
+}
+
+size_t encode_sack_option(const uint32_t (*blocks)[2], uint8_t count, uint8_t* out) {
+  if (count > 4) count = 4;
+  if (count == 0) return 0;
+  out[0] = 1;  // NOP, NOP: the blocks start 4-byte aligned
+  out[1] = 1;
+  out[2] = 5;
+  out[3] = static_cast<uint8_t>(2 + 8 * count);
+  size_t at = 4;
+  for (uint8_t i = 0; i < count; ++i) {
+    for (const uint32_t edge : {blocks[i][0], blocks[i][1]}) {
+      out[at++] = static_cast<uint8_t>(edge >> 24);
+      out[at++] = static_cast<uint8_t>(edge >> 16);
+      out[at++] = static_cast<uint8_t>(edge >> 8);
+      out[at++] = static_cast<uint8_t>(edge);
+    }
+  }
+  return at;
 }
 
 }  // namespace sluice::reassembly

@@ -26,5 +26,7 @@ bool parse_tcp_options(const uint8_t* data, size_t len, TcpSynOptions* out);
 // Writes MSS, [NOP,WS], [NOP,NOP,SACK-perm], each group 4 bytes; returns length (<= 20).
 // window_scale < 0 leaves the WS option out; larger than 14 is written as 14.
 size_t encode_syn_options(const TcpSynOptions& options, uint8_t* out);
+// Writes NOP, NOP, SACK (kind 5) with `count` blocks [left, right) (RFC 2018 3); returns length (<= 36).
+size_t encode_sack_option(const uint32_t (*blocks)[2], uint8_t count, uint8_t* out);
 
 }  // namespace sluice::reassembly

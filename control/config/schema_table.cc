@@ -56,10 +56,10 @@ constexpr KeySpec kTcpKeys[] = {
     integer<&TcpSettings::rto_max_ms, 1000, 600000>("rto-max", "ms, upper bound after back-off"),
     integer<&TcpSettings::max_retransmits, 1, 30>("max-retransmits", "expiries of one segment before reset"),
     integer<&TcpSettings::syn_retries, 1, 10>("syn-retries", "SYN and SYN-ACK retransmissions"),
-    integer<&TcpSettings::connect_timeout_s, 1, 300>("connect-timeout", "seconds to reach the backend"),
+    integer<&TcpSettings::connect_timeout_s, 1, 300>("connect-timeout", "seconds for the whole opening: backend dial, then client handshake"),
     integer<&TcpSettings::time_wait_s, 0, 240>("time-wait", "seconds in TIME-WAIT (2*MSL)"),
     integer<&TcpSettings::fin_wait2_s, 1, 3600>("fin-wait2", "seconds an orphaned FIN-WAIT-2 is kept"),
-    integer<&TcpSettings::max_half_open, 1, 1'000'000>("max-half-open", "sessions dialling the backend before SYN cookies"),
+    integer<&TcpSettings::max_half_open, 1, 1'000'000>("max-half-open", "unfinished openings before SYN cookies"),
     toggle<&TcpSettings::syn_cookies>("syn-cookies", kEnableDisable, "answer SYN floods with SYN cookies"),
     integer<&TcpSettings::neighbour_timeout_s, 5, 86400>("neighbour-timeout", "seconds an ARP/ND entry is trusted"),
 };

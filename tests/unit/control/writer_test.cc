@@ -96,7 +96,7 @@ TEST(Writer, DefaultPolicyShowsEveryKeyWithItsDefault) {
             "    set connect-timeout 10\n"
             "    set time-wait 60\n"
             "    set fin-wait2 60\n"
-            "    set max-half-open 1024\n"
+            "    set max-half-open 64\n"
             "    set syn-cookies enable\n"
             "    set neighbour-timeout 300\n"
             "end\n"
