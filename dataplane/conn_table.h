@@ -26,12 +26,18 @@ struct ConnKey {
 
   static ConnKey make(Side side, const IpAddr& src, uint16_t src_port, const IpAddr& dst, uint16_t dst_port) {
     ConnKey key;
-    key.side = static_cast<uint8_t>(side);
-    key.src = src.bytes;
-    key.dst = dst.bytes;
-    key.src_port = src_port;
-    key.dst_port = dst_port;
+    key.fill(side, src, src_port, dst, dst_port);
     return key;
+  }
+  // In place, for the per-packet path: returning a key by value makes GCC assemble it in a stack temporary
+  // from narrow stores and copy it with wide loads, which stall on store forwarding.
+  void fill(Side s, const IpAddr& from, uint16_t from_port, const IpAddr& to, uint16_t to_port) {
+    side = static_cast<uint8_t>(s);
+    reserved[0] = reserved[1] = reserved[2] = 0;
+    src = from.bytes;
+    dst = to.bytes;
+    src_port = from_port;
+    dst_port = to_port;
   }
 };
 static_assert(sizeof(ConnKey) == 40, "ConnKey is hashed as raw bytes: no padding holes");

@@ -15,6 +15,7 @@
 #include "dataplane/icmp.h"
 #include "dataplane/nat_rewrite.h"
 #include "dataplane/ndp.h"
+#include "dataplane/segment_codec.h"
 #include "reassembly/tcp_options.h"
 
 namespace sluice::dataplane {
@@ -25,17 +26,16 @@ namespace {
 
 constexpr uint64_t kNsPerSecond = 1'000'000'000ull;
 constexpr uint64_t kNsPerMs = 1'000'000ull;
+constexpr uint64_t kTimerCheckNs = kNsPerMs / 4;  // a quarter of the wheel's tick: deadlines are late < 1.25 ms
 
-IpAddr read_address(const uint8_t* p, bool v4) { return v4 ? IpAddr::v4(p) : IpAddr::v6(p); }
-
-reassembly::TcpSegment segment_of(const TcpHeaderView& tcp) {
-  reassembly::TcpSegment segment;
-  segment.seq = tcp.seq;
-  segment.ack = tcp.ack;
-  segment.flags = tcp.flags;
-  segment.window = tcp.window;
-  segment.payload = tcp.payload;
-  return segment;
+// Written in place (see ConnKey::fill for why not by value).
+void read_address(const uint8_t* p, bool v4, IpAddr& out) {
+  if (v4) {
+    std::memcpy(out.bytes.data(), IpAddr::kMappedPrefix.data(), 12);
+    std::memcpy(out.bytes.data() + 12, p, 4);
+  } else {
+    std::memcpy(out.bytes.data(), p, 16);
+  }
 }
 
 reassembly::TcpEndpointConfig endpoint_config(const control::Policy& policy, uint16_t mss) {
@@ -104,6 +104,7 @@ LiveWorker::LiveWorker(const LiveWorkerSettings& settings, const LiveTopology& t
   free_sessions_.reserve(settings.max_sessions);
   marked_.reserve(1024);
   tsc_hz_ = rte_get_tsc_hz();
+  ns_per_cycle_q32_ = static_cast<uint64_t>((static_cast<unsigned __int128>(kNsPerSecond) << 32) / tsc_hz_);
 }
 
 LiveWorker::~LiveWorker() = default;
@@ -114,9 +115,10 @@ bool LiveWorker::init(const std::string& name, int socket_id, std::string* error
   return conns_.init(name, 2 * (settings_.max_sessions + settings_.max_passthrough), socket_id, error);
 }
 
+// ns = cycles * (1e9 / hz), as a 32.32 fixed-point multiply: no division on the per-poll path.
 void LiveWorker::tick_clock() {
   const uint64_t cycles = rte_get_tsc_cycles();
-  *clock_ns_ = static_cast<uint64_t>(static_cast<unsigned __int128>(cycles) * kNsPerSecond / tsc_hz_);
+  *clock_ns_ = static_cast<uint64_t>((static_cast<unsigned __int128>(cycles) * ns_per_cycle_q32_) >> 32);
 }
 
 void LiveWorker::run(const std::atomic<bool>& stop) {
@@ -143,8 +145,11 @@ uint32_t LiveWorker::poll_once() {
   tick_clock();
   const uint32_t received = receive(Side::Outside) + receive(Side::Inside);
   service_marked();
-  fire_timers();
-  service_marked();
+  if (*clock_ns_ >= next_timer_check_ns_) {  // the wheel moves in 1 ms ticks: look once per tick
+    fire_timers();
+    service_marked();
+    next_timer_check_ns_ = *clock_ns_ + kTimerCheckNs;
+  }
   if (*clock_ns_ >= next_sweep_ns_) {  // by time, not per poll: each visited entry is a likely cache miss
     passthrough_.sweep(*clock_ns_, settings_.sweep_step, conns_);
     counters_.passthrough_open.set(passthrough_.in_use());
@@ -175,7 +180,7 @@ uint32_t LiveWorker::receive(Side side) {
     if (i + kPrefetchAhead < received) rte_prefetch0(rte_pktmbuf_mtod(burst[i + kPrefetchAhead], void*));
     Frame& f = frames[tcp];
     if (!classify(side, burst[i], f)) continue;
-    keys[tcp] = ConnKey::make(side, f.src, f.tcp.src_port, f.dst, f.tcp.dst_port);
+    keys[tcp].fill(side, f.src, f.tcp.src_port, f.dst, f.tcp.dst_port);
     ++tcp;
   }
   ConnRef refs[kMaxBurst];
@@ -194,7 +199,10 @@ const std::vector<IpAddr>& LiveWorker::local_addresses(Side side) const {
 }
 
 bool LiveWorker::classify(Side side, rte_mbuf* mbuf, Frame& f) {
-  f = Frame{mbuf, rte_pktmbuf_mtod(mbuf, const uint8_t*), rte_pktmbuf_data_len(mbuf), {}, {}, {}, {}};
+  // Field by field (no temporary Frame): every field read later is written on the way below.
+  f.mbuf = mbuf;
+  f.data = rte_pktmbuf_mtod(mbuf, const uint8_t*);
+  f.length = rte_pktmbuf_data_len(mbuf);
   const FrameKind kind = locate_layers(f.data, f.length, f.layout);
   if (kind == FrameKind::Arp) {
     answer_arp(side, f);
@@ -208,8 +216,8 @@ bool LiveWorker::classify(Side side, rte_mbuf* mbuf, Frame& f) {
   }
   const bool v4 = kind == FrameKind::Ipv4;
   const uint8_t* l3 = f.data + f.layout.l3_offset;
-  f.src = read_address(l3 + (v4 ? 12 : 8), v4);
-  f.dst = read_address(l3 + (v4 ? 16 : 24), v4);
+  read_address(l3 + (v4 ? 12 : 8), v4, f.src);
+  read_address(l3 + (v4 ? 16 : 24), v4, f.dst);
   if (f.layout.fragment) {
     counters_.drops_fragment.add();
     rte_pktmbuf_free(mbuf);
@@ -278,7 +286,7 @@ void LiveWorker::handle_tcp(Side side, Frame& f, const std::optional<ConnRef>& r
 }
 
 void LiveWorker::deliver_to_session(Side side, const Frame& f, ProxySession& session) {
-  const reassembly::TcpSegment segment = segment_of(f.tcp);
+  const reassembly::TcpSegment segment = to_segment(f.tcp);
   reassembly::TcpSynOptions options;
   const reassembly::TcpSynOptions* syn_options = nullptr;
   if (segment.has(flag::SYN)) {
@@ -359,7 +367,7 @@ void LiveWorker::open_session(Frame& f, const VipPort& vip, const reassembly::Tc
     release(*session);
     return;
   }
-  session->proxy().open(segment_of(f.tcp), client_options, static_cast<uint32_t>(rte_rand()),
+  session->proxy().open(to_segment(f.tcp), client_options, static_cast<uint32_t>(rte_rand()),
                         static_cast<uint32_t>(rte_rand()), *clock_ns_);
   session->counted_half_open = true;
   counters_.sessions_half_open.add();
@@ -418,7 +426,7 @@ bool LiveWorker::open_from_cookie(Frame& f, const VipPort& vip) {
   session->proxy().open_from_cookie(f.tcp.ack - 1, f.tcp.seq - 1, peer, f.tcp.window,
                                     static_cast<uint32_t>(rte_rand()), *clock_ns_);
   // The ACK may already carry the client's first bytes.
-  if (!f.tcp.payload.empty()) session->proxy().on_client_segment(segment_of(f.tcp), nullptr, *clock_ns_);
+  if (!f.tcp.payload.empty()) session->proxy().on_client_segment(to_segment(f.tcp), nullptr, *clock_ns_);
   session->counted_half_open = true;
   counters_.sessions_half_open.add();
   counters_.syn_cookies_accepted.add();

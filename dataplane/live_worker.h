@@ -132,6 +132,8 @@ class LiveWorker {
   uint64_t next_flow_id_ = 1;
   uint64_t next_sweep_ns_ = 0;
   uint64_t tsc_hz_ = 0;
+  uint64_t ns_per_cycle_q32_ = 0;
+  uint64_t next_timer_check_ns_ = 0;
 };
 
 }  // namespace sluice::dataplane

@@ -1,7 +1,7 @@
 // dataplane/proxy_session.cc — see proxy_session.h.
 #include "dataplane/proxy_session.h"
 
-#include "reassembly/tcp_options.h"
+#include "dataplane/segment_codec.h"
 
 namespace sluice::dataplane {
 
@@ -17,24 +17,12 @@ void LegSink::bind(LinkIo* io, const IpAddr& local, uint16_t local_port, const I
 
 void LegSink::send_segment(const reassembly::SegmentOut& out) {
   uint8_t options[kMaxTcpOptionsLen];
-  size_t options_length = 0;
-  if (out.has_syn_options) {
-    options_length = reassembly::encode_syn_options(out.syn_options, options);
-  } else if (out.sack_count > 0) {
-    options_length = reassembly::encode_sack_option(out.sack, out.sack_count, options);
-  }
   TcpFrameSpec spec;
   spec.src_ip = local_;
   spec.dst_ip = remote_;
   spec.src_port = local_port_;
   spec.dst_port = remote_port_;
-  spec.seq = out.seq;
-  spec.ack = out.ack;
-  spec.flags = out.flags;
-  spec.window = out.window;
-  spec.options = std::span<const uint8_t>(options, options_length);
-  spec.payload[0] = out.payload[0];
-  spec.payload[1] = out.payload[1];
+  fill_tcp_fields(out, options, spec);
   io_->send_tcp(spec, *now_ns_);
 }
 
@@ -60,6 +48,9 @@ void ProxySession::start(const SessionAddresses& a, LinkIo& outside, LinkIo& ins
   tuple.dest_port = a.vip_port;
   tuple.flow_id = flow_id;
   inspector_.start(tuple);
+  // The relay logs verdicts but does not yet act on them (inline enforcement is the SMTP relay's job, issue 4):
+  // say so in every record, so a "reject" in the log is never read as a refused message.
+  inspector_.note_transport_flag("verdict_not_enforced");
   opened_ns = *now_ns;
   queued = false;
   counted_half_open = false;

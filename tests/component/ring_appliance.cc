@@ -19,6 +19,7 @@
 #include "dataplane/checksum.h"
 #include "dataplane/frame_layout.h"
 #include "dataplane/ndp.h"
+#include "dataplane/segment_codec.h"
 #include "dataplane/tcp_header.h"
 #include "scan/engine/scratch.h"
 #include "scan/inspector/policy_snapshot.h"
@@ -41,8 +42,12 @@ std::atomic<uint32_t> g_instance{0};
 bool init_eal_once(std::string* error) {
   std::call_once(g_eal_once, [] {
     const std::string prefix = "ring-" + std::to_string(getpid());
-    std::vector<std::string> args = {"sluice-ring", "--no-huge", "-m", "512", "--no-pci", "--no-telemetry",
+    std::vector<std::string> args = {"sluice-ring", "-m", "512", "--no-pci", "--no-telemetry",
                                      "--file-prefix", prefix, "--log-level=*:error"};
+    // Tests run without hugepages (any machine); a benchmark asks for them with SLUICE_HUGEPAGES=1 (after
+    // `echo 512 > /proc/sys/vm/nr_hugepages` and a hugetlbfs mount): 4 KB pages cost a TLB miss per mbuf.
+    const char* huge = std::getenv("SLUICE_HUGEPAGES");
+    if (huge == nullptr || std::string(huge) != "1") args.insert(args.begin() + 1, "--no-huge");
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) {
@@ -273,7 +278,8 @@ std::vector<uint8_t> neighbor_solicitation(const Host& from, const IpAddr& targe
 
 std::vector<uint8_t> icmp_echo_request(const Host& from, const MacAddress& to_mac, const IpAddr& to, uint16_t id,
                                        uint16_t sequence) {
-  std::vector<uint8_t> f(14 + 20 + 8 + 8, 0);
+  // 50 bytes of frame, padded with zeroes to the Ethernet minimum from the start.
+  std::vector<uint8_t> f(std::max<size_t>(14 + 20 + 8 + 8, kMinFrameLen), 0);
   std::memcpy(f.data(), to_mac.data(), 6);
   std::memcpy(f.data() + 6, from.mac.data(), 6);
   store_be16(f.data() + 12, kEtherTypeIpv4);
@@ -291,7 +297,6 @@ std::vector<uint8_t> icmp_echo_request(const Host& from, const MacAddress& to_ma
   store_be16(icmp + 6, sequence);
   std::memcpy(icmp + 8, "pingpong", 8);
   store_be16(icmp + 2, internet_checksum(icmp, 16));
-  f.resize(std::max<size_t>(f.size(), kMinFrameLen), 0);
   return f;
 }
 
@@ -385,12 +390,7 @@ void EmulatedPeer::deliver(const uint8_t* data, size_t length, uint64_t now_ns) 
   if (kind != FrameKind::Ipv4 && kind != FrameKind::Ipv6) return;
   TcpHeaderView tcp;
   if (!read_tcp_header(data, layout, &tcp)) return;
-  reassembly::TcpSegment segment;
-  segment.seq = tcp.seq;
-  segment.ack = tcp.ack;
-  segment.flags = tcp.flags;
-  segment.window = tcp.window;
-  segment.payload = tcp.payload;
+  const reassembly::TcpSegment segment = to_segment(tcp);
   reassembly::TcpSynOptions options;
   const bool syn = (tcp.flags & reassembly::tcp_flag::SYN) != 0;
   if (syn) reassembly::parse_tcp_options(tcp.options.data(), tcp.options.size(), &options);
@@ -406,8 +406,6 @@ void EmulatedPeer::rebind(const IpAddr& remote, uint16_t local_port, uint16_t re
 
 void EmulatedPeer::send_segment(const reassembly::SegmentOut& segment) {
   uint8_t options[kMaxTcpOptionsLen];
-  size_t options_length = 0;
-  if (segment.has_syn_options) options_length = reassembly::encode_syn_options(segment.syn_options, options);
   TcpFrameSpec spec;
   spec.src_mac = self_.mac;
   spec.dst_mac = appliance_mac_;
@@ -415,13 +413,7 @@ void EmulatedPeer::send_segment(const reassembly::SegmentOut& segment) {
   spec.dst_ip = remote_;
   spec.src_port = local_port_;
   spec.dst_port = remote_port_;
-  spec.seq = segment.seq;
-  spec.ack = segment.ack;
-  spec.flags = segment.flags;
-  spec.window = segment.window;
-  spec.options = std::span<const uint8_t>(options, options_length);
-  spec.payload[0] = segment.payload[0];
-  spec.payload[1] = segment.payload[1];
+  fill_tcp_fields(segment, options, spec);
   spec.ip_id = ip_id_++;
   rte_mbuf* m = rte_pktmbuf_alloc(appliance_.pool());
   if (m == nullptr) {

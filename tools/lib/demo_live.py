@@ -90,7 +90,8 @@ def main():
                         verdict = r.get("verdict", {})
                         print(f"   {r.get('src_ip')} -> {r.get('dest_ip')}:{r.get('dest_port')}  "
                               f"{r.get('email', {}).get('subject', '')!r:24} {verdict.get('action')} "
-                              f"{' '.join(verdict.get('reasons', []))}")
+                              f"{' '.join(verdict.get('reasons', []))}"
+                              f"{'  (logged, not enforced: inline verdicts are issue 4)' if 'verdict_not_enforced' in r.get('flags', []) and verdict.get('action') != 'pass' else ''}")
             except OSError:
                 print("   (no message log)")
             try:
