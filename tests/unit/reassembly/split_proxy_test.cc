@@ -223,6 +223,28 @@ TEST_F(SplitProxyTest, SilentBackendTimesOutIntoAClientRst) {
   EXPECT_EQ(to_client_.segments.front().header.flags, tcp_flag::RST | tcp_flag::ACK);
 }
 
+TEST_F(SplitProxyTest, ClientThatNeverCompletesItsHandshakeFreesTheBackendWithinConnectTimeout) {
+  client_syn();
+  backend_accepts();
+  backend_.flush(now_);
+  Wire syn_ack = take(from_backend_);
+  syn_ack.header.payload = syn_ack.bytes;
+  proxy_.on_server_segment(syn_ack.header, &syn_ack.options, now_);
+  proxy_.service(now_);
+  ASSERT_EQ(to_client_.segments.size(), 1u);  // our SYN-ACK; the (spoofed) client never answers
+  EXPECT_TRUE(proxy_.half_open());
+  EXPECT_FALSE(proxy_.dialing());
+  to_client_.segments.clear();
+  now_ += 2000 * kMs;  // connect_timeout
+  proxy_.on_timer(now_);
+  proxy_.service(now_);
+  EXPECT_EQ(proxy_.phase(), ProxyPhase::Done);
+  EXPECT_EQ(proxy_.end_reason(), ProxyEnd::ClientTimeout);
+  run();
+  EXPECT_TRUE(backend_.is_closed());
+  EXPECT_EQ(backend_.close_reason(), TcpEndpoint::CloseReason::ResetByPeer);
+}
+
 TEST_F(SplitProxyTest, SlowBackendSlowsTheClientAndBuffersStayBounded) {
   client_syn();
   backend_accepts();
