@@ -1,0 +1,215 @@
+// dataplane/live_worker_open.cc — LiveWorker: what a segment of no known connection becomes. A proxied session
+// (SYN, or the ACK of a valid SYN cookie), a SYN cookie when too many openings are unfinished, a DNAT
+// pass-through entry, or a drop/RST by the default-deny rule; and the pass-through forwarding itself.
+// The poll loop, session servicing and timers are in live_worker.cc.
+#include <rte_mbuf.h>
+#include <rte_random.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "dataplane/live_worker.h"
+#include "dataplane/nat_rewrite.h"
+#include "dataplane/segment_codec.h"
+#include "reassembly/tcp_options.h"
+
+namespace sluice::dataplane {
+
+namespace flag = reassembly::tcp_flag;
+
+// A segment to the outside port that belongs to no connection: a new one, a cookie's ACK, or nothing of ours.
+void LiveWorker::new_connection(Frame& f) {
+  const VipPort* vip = topology_.find_vip_port(f.dst, f.tcp.dst_port);
+  if (vip == nullptr) {
+    counters_.drops_no_policy.add();
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
+  const uint8_t flags = f.tcp.flags;
+  const bool syn = (flags & (flag::SYN | flag::ACK | flag::RST | flag::FIN)) == flag::SYN;
+  if (!vip->inspected) {
+    if (syn) {
+      open_passthrough(f, *vip);
+      return;
+    }
+    counters_.drops_no_session.add();
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
+  if (syn) {
+    reassembly::TcpSynOptions options;
+    if (!reassembly::parse_tcp_options(f.tcp.options.data(), f.tcp.options.size(), &options)) {
+      counters_.drops_malformed.add();
+    } else if (counters_.sessions_half_open.get() < settings_.max_half_open) {
+      open_session(f, *vip, options);
+    } else if (settings_.syn_cookies) {
+      send_cookie(f, options);
+    } else {
+      counters_.drops_table_full.add();
+    }
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
+  const bool plain_ack = (flags & (flag::SYN | flag::ACK | flag::RST)) == flag::ACK;
+  if (plain_ack && settings_.syn_cookies && open_from_cookie(f, *vip)) {
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
+  // RFC 9293 3.10.7.1: a segment for no connection gets a RST (never in answer to a RST), so a client that
+  // outlived a restart of the appliance learns it at once.
+  if (plain_ack) counters_.syn_cookies_rejected.add();
+  counters_.drops_no_session.add();
+  refuse(Side::Outside, f);
+  rte_pktmbuf_free(f.mbuf);
+}
+
+void LiveWorker::open_session(Frame& f, const VipPort& vip, const reassembly::TcpSynOptions& client_options) {
+  ProxySession* session = acquire_session();
+  if (session == nullptr) {
+    counters_.drops_table_full.add();
+    counters_.sessions_refused.add();
+    refuse(Side::Outside, f);
+    return;
+  }
+  SessionAddresses a{f.src, f.dst, vip.mappedip, f.tcp.src_port, f.tcp.dst_port, vip.mapped_port};
+  session->start(a, outside_, inside_, clock_ns_, next_flow_id_++);
+  if (!conns_.insert(session->outside_key(), {ConnKind::Proxy, session->index()}) ||
+      !conns_.insert(session->inside_key(), {ConnKind::Proxy, session->index()})) {
+    conns_.erase(session->outside_key());
+    counters_.drops_table_full.add();
+    release(*session);
+    return;
+  }
+  session->proxy().open(to_segment(f.tcp), client_options, static_cast<uint32_t>(rte_rand()),
+                        static_cast<uint32_t>(rte_rand()), *clock_ns_);
+  session->counted_half_open = true;
+  counters_.sessions_half_open.add();
+  mark(*session);
+}
+
+reassembly::CookieTuple LiveWorker::cookie_tuple(const Frame& f) const {
+  reassembly::CookieTuple tuple{};
+  std::memcpy(tuple.client_addr, f.src.data(), 16);
+  std::memcpy(tuple.server_addr, f.dst.data(), 16);
+  tuple.client_port = f.tcp.src_port;
+  tuple.server_port = f.tcp.dst_port;
+  return tuple;
+}
+
+// RFC 4987 SYN cookie: the SYN-ACK carries all the state; nothing is kept until a valid ACK returns. Only
+// the MSS survives the round trip (no timestamps to hide window scale or SACK in), so neither is offered.
+void LiveWorker::send_cookie(const Frame& f, const reassembly::TcpSynOptions& client_options) {
+  const uint32_t cookie = cookies_->make(cookie_tuple(f), f.tcp.seq, client_options.mss, *clock_ns_);
+  reassembly::TcpSynOptions ours;
+  ours.mss = topology_.outside.mss(f.src.is_v4());
+  uint8_t options[kMaxTcpOptionsLen];
+  const size_t options_length = reassembly::encode_syn_options(ours, options);
+  TcpFrameSpec spec;
+  spec.src_ip = f.dst;
+  spec.dst_ip = f.src;
+  spec.src_port = f.tcp.dst_port;
+  spec.dst_port = f.tcp.src_port;
+  spec.seq = cookie;
+  spec.ack = f.tcp.seq + 1;
+  spec.flags = kTcpSyn | kTcpAck;
+  spec.window = static_cast<uint16_t>(std::min<uint32_t>(settings_.proxy.client_leg.receive_buffer, 65535));
+  spec.options = std::span<const uint8_t>(options, options_length);
+  outside_.send_tcp(spec, *clock_ns_);
+  counters_.syn_cookies_sent.add();
+}
+
+bool LiveWorker::open_from_cookie(Frame& f, const VipPort& vip) {
+  uint16_t mss = 0;
+  if (!cookies_->check(cookie_tuple(f), f.tcp.seq - 1, f.tcp.ack - 1, *clock_ns_, &mss)) return false;
+  ProxySession* session = acquire_session();
+  if (session == nullptr) {
+    counters_.drops_table_full.add();
+    return false;
+  }
+  SessionAddresses a{f.src, f.dst, vip.mappedip, f.tcp.src_port, f.tcp.dst_port, vip.mapped_port};
+  session->start(a, outside_, inside_, clock_ns_, next_flow_id_++);
+  if (!conns_.insert(session->outside_key(), {ConnKind::Proxy, session->index()}) ||
+      !conns_.insert(session->inside_key(), {ConnKind::Proxy, session->index()})) {
+    conns_.erase(session->outside_key());
+    release(*session);
+    return false;
+  }
+  reassembly::TcpSynOptions peer;
+  peer.mss = mss;  // window_scale -1, no SACK: the cookie SYN-ACK offered neither
+  session->proxy().open_from_cookie(f.tcp.ack - 1, f.tcp.seq - 1, peer, f.tcp.window,
+                                    static_cast<uint32_t>(rte_rand()), *clock_ns_);
+  // The ACK may already carry the client's first bytes.
+  if (!f.tcp.payload.empty()) session->proxy().on_client_segment(to_segment(f.tcp), nullptr, *clock_ns_);
+  session->counted_half_open = true;
+  counters_.sessions_half_open.add();
+  counters_.syn_cookies_accepted.add();
+  mark(*session);
+  return true;
+}
+
+void LiveWorker::open_passthrough(Frame& f, const VipPort& vip) {
+  PassthroughEntry* entry = passthrough_.acquire();
+  if (entry == nullptr) {
+    counters_.drops_table_full.add();
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
+  entry->client = f.src;
+  entry->client_port = f.tcp.src_port;
+  entry->vip = f.dst;
+  entry->vip_port = f.tcp.dst_port;
+  entry->backend = vip.mappedip;
+  entry->backend_port = vip.mapped_port;
+  entry->last_seen_ns = *clock_ns_;
+  const uint32_t index = passthrough_.index_of(*entry);
+  conns_.insert(entry->outside_key(), {ConnKind::Passthrough, index});
+  conns_.insert(entry->inside_key(), {ConnKind::Passthrough, index});
+  counters_.passthrough_opened.add();
+  counters_.passthrough_open.set(passthrough_.in_use());
+  forward_passthrough(Side::Outside, f, *entry);
+}
+
+void LiveWorker::forward_passthrough(Side side, Frame& f, PassthroughEntry& entry) {
+  const bool from_client = side == Side::Outside;
+  PassthroughTable::observe(entry, f.tcp.flags, from_client, *clock_ns_);
+  LinkIo& out = io(from_client ? Side::Inside : Side::Outside);
+  const IpAddr& destination = from_client ? entry.backend : entry.client;
+  MacAddress& cached = from_client ? entry.backend_mac : entry.client_mac;
+  uint64_t& cached_at = from_client ? entry.backend_mac_ns : entry.client_mac_ns;
+  bool& known = from_client ? entry.backend_mac_known : entry.client_mac_known;
+  if (!known || *clock_ns_ - cached_at > PassthroughEntry::kMacCacheNs) {
+    const std::optional<MacAddress> mac = out.next_hop_mac(destination, *clock_ns_);
+    known = mac.has_value();
+    if (mac) {
+      cached = *mac;
+      cached_at = *clock_ns_;
+    }
+  }
+  NatRewrite rewrite;
+  rewrite.side = from_client ? NatSide::Destination : NatSide::Source;
+  rewrite.address = from_client ? entry.backend : entry.vip;
+  rewrite.port = from_client ? entry.backend_port : entry.vip_port;
+  rewrite.src_mac = out.link().mac;
+  rewrite.dst_mac = cached;
+  uint8_t* data = rte_pktmbuf_mtod(f.mbuf, uint8_t*);
+  if (apply_nat(data, f.length, rewrite) != NatResult::Rewritten) {
+    counters_.drops_malformed.add();
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
+  counters_.passthrough_packets.add();
+  if (known) {
+    out.send_ready(f.mbuf);
+  } else {
+    out.send_rewritten(f.mbuf, destination, *clock_ns_);  // held until ARP/ND answers
+  }
+}
+
+void LiveWorker::refuse(Side side, const Frame& f) {
+  if (f.tcp.flags & flag::RST) return;
+  io(side).send_built([&](uint8_t* out, size_t capacity) {
+    return build_tcp_rst_for(f.data, f.length, io(side).next_ip_id(), out, capacity).length;
+  });
+}
+
+}  // namespace sluice::dataplane

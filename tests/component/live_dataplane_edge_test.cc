@@ -1,0 +1,160 @@
+// The live dataplane around the proxy, on ring ports: default deny, DNAT pass-through, ICMP echo, IPv6 through
+// ND, SYN cookies, and the harness releasing its ports.
+#include "tests/component/live_dataplane_fixture.h"
+
+namespace sluice::testing {
+namespace {
+
+TEST_F(LiveDataplane, DefaultDenyDropsASynToAnotherPort) {
+  teach_neighbours();
+  reassembly::TcpSynOptions syn;
+  ASSERT_TRUE(app_->inject(Side::Outside,
+                           tcp_frame(kClient, out_mac_, kVip, kClientPort, 80, kClientIsn, 0, kTcpSyn, 8192, {}, &syn)));
+  app_->poll();
+  EXPECT_TRUE(app_->drain(Side::Inside).empty());
+  EXPECT_TRUE(app_->drain(Side::Outside).empty());
+  EXPECT_EQ(app_->worker().counters().drops_no_policy.get(), 1u);
+  EXPECT_EQ(app_->worker().connections(), 0u);
+}
+
+TEST_F(LiveDataplane, PassThroughPortIsOnlyDestinationNatted) {
+  teach_neighbours();
+  reassembly::TcpSynOptions syn;
+  syn.mss = 1460;
+  const std::vector<uint8_t> sent =
+      tcp_frame(kClient, out_mac_, kVip, kClientPort, 2525, kClientIsn, 0, kTcpSyn, 8192, {}, &syn);
+  ASSERT_TRUE(app_->inject(Side::Outside, sent));
+  app_->poll();
+  EXPECT_TRUE(app_->drain(Side::Outside).empty());
+  std::vector<Frame> in = app_->drain(Side::Inside);
+  ASSERT_EQ(in.size(), 1u) << describe(in);
+  const Frame original = parse_frame(sent.data(), sent.size());
+  EXPECT_EQ(in[0].src, kClient.ip);
+  EXPECT_EQ(in[0].src_port, kClientPort);
+  EXPECT_EQ(in[0].dst, kBackend.ip);
+  EXPECT_EQ(in[0].dst_port, 2525);
+  EXPECT_EQ(in[0].src_mac, in_mac_);
+  EXPECT_EQ(in[0].dst_mac, kBackendMac);
+  EXPECT_EQ(in[0].seq, kClientIsn);
+  EXPECT_EQ(in[0].flags, kTcpSyn);
+  EXPECT_EQ(in[0].window, 8192);
+  EXPECT_EQ(in[0].options, original.options);
+  EXPECT_TRUE(in[0].checksums_ok);
+  // The backend's SYN-ACK goes back from the VIP.
+  ASSERT_TRUE(app_->inject(Side::Inside, tcp_frame(kBackend, in_mac_, kClient.ip, 2525, kClientPort, kBackendIsn,
+                                                   kClientIsn + 1, kTcpSyn | kTcpAck, 4096, {}, &syn)));
+  app_->poll();
+  const std::vector<Frame> out = app_->drain(Side::Outside);
+  ASSERT_EQ(out.size(), 1u) << describe(out);
+  EXPECT_EQ(out[0].src, kVip);
+  EXPECT_EQ(out[0].src_port, 2525);
+  EXPECT_EQ(out[0].dst, kClient.ip);
+  EXPECT_EQ(out[0].dst_port, kClientPort);
+  EXPECT_EQ(out[0].dst_mac, kClientMac);
+  EXPECT_EQ(out[0].seq, kBackendIsn);
+  EXPECT_EQ(out[0].ack, kClientIsn + 1);
+  EXPECT_EQ(out[0].flags, kTcpSyn | kTcpAck);
+  EXPECT_TRUE(out[0].checksums_ok);
+  EXPECT_EQ(app_->worker().counters().passthrough_packets.get(), 2u);
+}
+
+TEST_F(LiveDataplane, IcmpEchoToTheVipIsAnswered) {
+  teach_neighbours();
+  ASSERT_TRUE(app_->inject(Side::Outside, icmp_echo_request(kClient, out_mac_, kVip, 0x1234, 7)));
+  app_->poll();
+  const std::vector<Frame> out = app_->drain(Side::Outside);
+  ASSERT_EQ(out.size(), 1u) << describe(out);
+  EXPECT_EQ(out[0].kind, Frame::Kind::Icmp);
+  EXPECT_EQ(out[0].icmp_type, 0);  // echo reply
+  EXPECT_EQ(out[0].src, kVip);
+  EXPECT_EQ(out[0].dst, kClient.ip);
+  EXPECT_EQ(out[0].dst_mac, kClientMac);
+  EXPECT_TRUE(out[0].checksums_ok);
+  EXPECT_EQ(out[0].payload.substr(4), std::string("\x12\x34\x00\x07pingpong", 12));
+  EXPECT_TRUE(app_->drain(Side::Inside).empty());
+}
+
+TEST_F(LiveDataplane, Ipv6HandshakeThroughTheV6Vip) {
+  ASSERT_TRUE(app_->inject(Side::Inside, neighbor_solicitation(kBackend6, *IpAddr::parse("fd00::1"))));
+  ASSERT_TRUE(app_->inject(Side::Outside, neighbor_solicitation(kClient6, kVip6)));
+  app_->poll();
+  const std::vector<Frame> in = app_->drain(Side::Inside);
+  ASSERT_EQ(in.size(), 1u) << describe(in);
+  EXPECT_EQ(in[0].kind, Frame::Kind::Icmpv6);
+  EXPECT_EQ(in[0].icmp_type, 136);  // Neighbor Advertisement
+  EXPECT_TRUE(in[0].checksums_ok);
+  const std::vector<Frame> out = app_->drain(Side::Outside);
+  ASSERT_EQ(out.size(), 1u) << describe(out);
+  EXPECT_EQ(out[0].icmp_type, 136);
+  client_ = kClient6;
+  backend_ = kBackend6;
+  vip_ = kVip6;
+  client_syn();
+  complete_handshake();
+  const std::string banner = "220 v6.example ESMTP\r\n";
+  from_backend(b_seq(), w_to_backend(), kTcpPsh | kTcpAck, banner);
+  app_->poll();
+  const std::vector<Frame> relayed = app_->drain(Side::Outside);
+  ASSERT_EQ(relayed.size(), 1u) << describe(relayed);
+  EXPECT_EQ(relayed[0].payload, banner);
+  EXPECT_EQ(relayed[0].src, kVip6);
+  EXPECT_TRUE(relayed[0].checksums_ok);
+}
+
+class LiveDataplaneCookies : public LiveDataplane {
+ protected:
+  void SetUp() override { start(config_with("  set max-half-open 1\n")); }
+};
+
+TEST_F(LiveDataplaneCookies, SecondSynWhileDiallingGetsACookie) {
+  teach_neighbours();
+  client_syn();  // session 1 dials: the one half-open slot is taken
+  ASSERT_TRUE(app_->inject(Side::Outside, arp_request(kClient2, kVip)));
+  app_->poll();
+  app_->drain(Side::Outside);
+  reassembly::TcpSynOptions syn;
+  syn.mss = 1460;
+  syn.window_scale = 7;
+  syn.sack_permitted = true;
+  ASSERT_TRUE(app_->inject(Side::Outside,
+                           tcp_frame(kClient2, out_mac_, kVip, 41000, kSmtp, 7000, 0, kTcpSyn, 8192, {}, &syn)));
+  app_->poll();
+  EXPECT_TRUE(app_->drain(Side::Inside).empty());
+  const std::vector<Frame> out = app_->drain(Side::Outside);
+  ASSERT_EQ(out.size(), 1u) << describe(out);
+  const Frame& cookie = out[0];
+  EXPECT_EQ(cookie.flags, kTcpSyn | kTcpAck);
+  EXPECT_EQ(cookie.ack, 7001u);
+  EXPECT_EQ(cookie.dst, kClient2.ip);
+  EXPECT_EQ(cookie.options.size(), 4u);  // MSS only
+  EXPECT_EQ(cookie.syn_options.mss, 1460);
+  EXPECT_EQ(cookie.syn_options.window_scale, -1);
+  EXPECT_FALSE(cookie.syn_options.sack_permitted);
+  EXPECT_EQ(app_->worker().sessions_in_use(), 1u);
+  EXPECT_EQ(app_->worker().counters().syn_cookies_sent.get(), 1u);
+  // The client's ACK returns the cookie: the session exists now and dials the backend.
+  ASSERT_TRUE(app_->inject(Side::Outside, tcp_frame(kClient2, out_mac_, kVip, 41000, kSmtp, 7001, cookie.seq + 1,
+                                                    kTcpAck, 8192)));
+  app_->poll();
+  EXPECT_EQ(app_->worker().sessions_in_use(), 2u);
+  EXPECT_EQ(app_->worker().counters().syn_cookies_accepted.get(), 1u);
+  const std::vector<Frame> in = app_->drain(Side::Inside);
+  ASSERT_EQ(in.size(), 1u) << describe(in);
+  EXPECT_EQ(in[0].flags, kTcpSyn);
+  EXPECT_EQ(in[0].src, kClient2.ip);
+  EXPECT_EQ(in[0].src_port, 41000);
+  EXPECT_EQ(in[0].dst, kBackend.ip);
+  EXPECT_TRUE(app_->drain(Side::Outside).empty());
+}
+
+// The harness itself: an appliance's ring ports are closed with it, so a process can make more appliances
+// than DPDK has port slots (RTE_MAX_ETHPORTS, 32 in Debian's build).
+TEST(RingApplianceHarness, PortsAreReleasedWithTheAppliance) {
+  for (int i = 0; i < 24; ++i) {
+    RingAppliance app(config_with(""));
+    ASSERT_TRUE(app.ok()) << "appliance " << i << ": " << app.error();
+  }
+}
+
+}  // namespace
+}  // namespace sluice::testing
