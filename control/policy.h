@@ -80,6 +80,57 @@ struct SmtpOptions {
   uint32_t max_reply_line = 2048;             // "max-reply-line": bytes per server reply line kept whole
   uint32_t max_pipelined_commands = 1000;     // "max-pipelined-commands": commands awaiting a reply
   uint32_t max_pipelined_bytes = 65536;       // "max-pipelined-bytes": client bytes held until DATA/STARTTLS is answered
+  bool chunking = true;                       // "chunking" enable|disable: advertise CHUNKING (BDAT), inspected like DATA
+  // "hold-limit" KB 0..65536: content held before the backend sees any of it. A message that ends within it is
+  // judged before the backend sees a byte; a larger one streams and only its end is held. 0 = always stream.
+  uint32_t hold_limit_kb = 256;
+  Action long_line_action = Action::Pass;     // "long-line-action" pass|reject: DATA line over max-line-length
+  uint32_t max_errors = 20;                   // "max-errors": refused or malformed commands before 421 and close
+};
+
+// config smtp envelope — who may send, to whom Sluice relays. Address patterns (lists below):
+// "user@domain" that address, "@domain" or "domain" every address of that domain, ".domain" that domain and
+// every subdomain; all compared case-insensitively.
+struct EnvelopeSettings {
+  // "protected-domains": recipient domains Sluice relays for; others get 550 5.7.1 Relay access denied.
+  // "example.com" is that domain only; ".example.com" is it and its subdomains. Empty = relay control off.
+  std::vector<std::string> protected_domains;
+  std::vector<std::string> sender_blocklist;     // "sender-blocklist": 550 5.7.1 at MAIL FROM
+  std::vector<std::string> sender_safelist;      // "sender-safelist": skips anti-spam (never anti-virus)
+  std::vector<std::string> recipient_blocklist;  // "recipient-blocklist": 550 5.7.1 at RCPT TO
+  std::vector<std::string> recipient_safelist;   // "recipient-safelist": skips anti-spam (never anti-virus)
+};
+
+// One client-address reputation list (config reputation list, table: edit "<name>").
+struct ReputationList {
+  std::string name;                   // the edit name, unique in the table; named in replies and logs
+  std::vector<std::string> prefixes;  // "prefixes": CIDR prefixes, IPv4 and IPv6 (a bare address is /32 or /128)
+  std::string file;                   // "file": one prefix per line, '#' comments (resolved to the config's directory)
+  int score = 1;                      // "score": added to the client's reputation when its address is listed
+};
+
+// config reputation settings — what the summed score of the matching lists does at MAIL FROM.
+struct ReputationSettings {
+  int reject_threshold = 5;    // "reject-threshold": at or above, 550 5.7.1
+  int tempfail_threshold = 0;  // "tempfail-threshold": at or above (and below reject), 451 4.7.1; 0 = off
+};
+
+// config greylist — per-worker triplet (client prefix, sender, recipient) greylisting.
+struct GreylistSettings {
+  bool enabled = false;                 // "status" enable|disable
+  uint32_t delay_s = 300;               // "delay": a new triplet waits this long before a retry is accepted
+  uint32_t retry_window_s = 2 * 86400;  // "retry-window": a retry later than this (after first seen) starts over
+  uint32_t lifetime_s = 35 * 86400;     // "lifetime": an accepted triplet is known this long after its last use
+  uint32_t max_entries = 100000;        // "max-entries": triplets kept per worker (least recently seen evicted)
+  uint32_t ipv4_prefix = 24;            // "ipv4-prefix": client address bits in the triplet (sibling relays)
+  uint32_t ipv6_prefix = 64;            // "ipv6-prefix"
+};
+
+// config quarantine — where quarantine verdicts keep their copy.
+struct QuarantineSettings {
+  std::string directory;                // "directory": "" = off (the verdict acts as `action`, without a copy)
+  Action after_action = Action::Reject; // "action" reject|pass: what the client hears after the copy is stored
+  uint32_t max_size_mb = 25;            // "max-size" MB: larger messages are not copied
 };
 
 // config mime limits — bounds that keep the streaming MIME parser's memory fixed.
@@ -144,6 +195,11 @@ struct SpamSettings {
 struct ScanSettings {
   uint64_t cycles_per_message = 2'000'000'000;    // "cycles-per-message" (rdtsc cycles; ~0.7 s at 3 GHz)
   Action scan_timeout_action = Action::Tempfail;  // "scan-timeout-action" tempfail|pass|reject
+  // "slice-cycles": TSC cycles of SMTP relaying/scanning per poll iteration before a worker returns to packet
+  // I/O (the rest waits in the TCP receive buffers).
+  uint64_t slice_cycles = 1'000'000;
+  // "verdict-timeout" ms: wall clock from a message's end of data to its verdict; beyond, scan-timeout-action.
+  uint32_t verdict_timeout_ms = 30000;
 };
 
 // config system session
@@ -165,6 +221,11 @@ struct Policy {
   std::vector<Interface> interfaces;  // config system interface
   std::vector<Vip> vips;          // config firewall vip
   SmtpOptions smtp;               // config smtp protocol-options
+  EnvelopeSettings envelope;      // config smtp envelope
+  ReputationSettings reputation;  // config reputation settings
+  std::vector<ReputationList> reputation_lists;  // config reputation list
+  GreylistSettings greylist;      // config greylist
+  QuarantineSettings quarantine;  // config quarantine
   MimeSettings mime;              // config mime limits
   ArchiveSettings archive;        // config archive
   AntivirusSettings antivirus;    // config antivirus

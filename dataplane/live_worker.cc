@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "dataplane/arp.h"
+#include "scan/inspector/component_limits.h"
 #include "dataplane/icmp.h"
 #include "dataplane/ndp.h"
 #include "dataplane/segment_codec.h"
@@ -66,6 +67,9 @@ LiveWorkerSettings live_worker_settings(const control::Policy& policy) {
   s.max_passthrough = policy.session.max_flows;
   s.max_half_open = policy.tcp.max_half_open;
   s.syn_cookies = policy.tcp.syn_cookies;
+  s.relay = scan::relay_config_from(policy);
+  s.slice_cycles = policy.scan.slice_cycles;
+  s.verdict_timeout_ms = policy.scan.verdict_timeout_ms;
   // One MSS for both families: the IPv6 value of the smallest MTU (IPv4 peers lose 20 bytes per segment,
   // which keeps the pooled endpoints family-agnostic).
   uint32_t mtu = 1500;
@@ -102,7 +106,14 @@ LiveWorker::LiveWorker(const LiveWorkerSettings& settings, const LiveTopology& t
   sessions_.reserve(settings.max_sessions);
   free_sessions_.reserve(settings.max_sessions);
   marked_.reserve(1024);
+  carried_.reserve(1024);
   tsc_hz_ = rte_get_tsc_hz();
+  greylist_ = std::make_unique<scan::envelope::Greylist>(inspector.snapshot->policy.greylist);
+  inspector_.greylist = greylist_.get();
+  inspector_.tsc_hz = tsc_hz_;
+  slice_.tsc_hz = tsc_hz_;
+  slice_.verdict_timeout_cycles =
+      static_cast<uint64_t>(static_cast<unsigned __int128>(tsc_hz_) * settings.verdict_timeout_ms / 1000);
   ns_per_cycle_q32_ = static_cast<uint64_t>((static_cast<unsigned __int128>(kNsPerSecond) << 32) / tsc_hz_);
 }
 
@@ -315,8 +326,8 @@ ProxySession* LiveWorker::acquire_session() {
   if (sessions_.size() >= settings_.max_sessions) return nullptr;
   // Allocation happens here, when a connection opens, and only until the pool has reached its peak.
   reassembly::SplitProxyConfig config = settings_.proxy;
-  sessions_.push_back(
-      std::make_unique<ProxySession>(static_cast<uint32_t>(sessions_.size()), config, inspector_));
+  sessions_.push_back(std::make_unique<ProxySession>(static_cast<uint32_t>(sessions_.size()), config, inspector_,
+                                                     settings_.relay, slice_));
   ++sessions_in_use_;
   counters_.sessions_opened.add();
   counters_.sessions_open.add();
@@ -330,12 +341,22 @@ void LiveWorker::mark(ProxySession& session) {
 }
 
 void LiveWorker::service_marked() {
+  // Sessions whose input waited for this iteration's slice go first, so a busy session cannot starve them.
+  if (!carried_.empty()) {
+    marked_.insert(marked_.begin(), carried_.begin(), carried_.end());
+    carried_.clear();
+  }
+  slice_.cycles_left = static_cast<int64_t>(settings_.slice_cycles);
   // settle() may free a session; marked_ is only appended to by mark(), never while this loop runs.
   for (size_t i = 0; i < marked_.size(); ++i) {
     ProxySession& session = *marked_[i];
     session.queued = false;
     session.proxy().service(*clock_ns_);
     settle(session);
+    if (session.proxy().has_pending_work() && !session.queued) {
+      session.queued = true;
+      carried_.push_back(&session);
+    }
   }
   marked_.clear();
 }

@@ -24,6 +24,7 @@
 #include "dataplane/passthrough_table.h"
 #include "dataplane/proxy_session.h"
 #include "dataplane/tcp_header.h"
+#include "scan/envelope/greylist.h"
 #include "reassembly/syn_cookie.h"
 #include "reassembly/timer_wheel.h"
 
@@ -44,6 +45,9 @@ struct LiveWorkerSettings {
   // row the worker sleeps this long between polls: for test rigs and small appliances sharing their cores.
   uint32_t idle_sleep_us = 0;
   reassembly::SplitProxyConfig proxy;   // both legs' TCP settings, connect and idle time-outs
+  smtp::RelayConfig relay;              // the SMTP relay of every proxied session
+  uint64_t slice_cycles = 1'000'000;    // scanning per poll iteration (config scan budget slice-cycles)
+  uint32_t verdict_timeout_ms = 30000;  // end of data -> verdict bound (config scan budget verdict-timeout)
   PassthroughTimeouts passthrough;
   NeighbourConfig neighbours;
 };
@@ -126,6 +130,9 @@ class LiveWorker {
   std::vector<std::unique_ptr<ProxySession>> sessions_;  // grows on demand up to max_sessions
   std::vector<uint32_t> free_sessions_;
   std::vector<ProxySession*> marked_;                    // to service this iteration
+  std::vector<ProxySession*> carried_;                   // input left for the next iteration (slice spent)
+  ScanSlice slice_;
+  std::unique_ptr<scan::envelope::Greylist> greylist_;   // this worker's triplets (share nothing)
   std::array<Frame, kMaxBurst> burst_frames_;            // receive()'s scratch
   std::array<ConnKey, kMaxBurst> burst_keys_;
   uint32_t sessions_in_use_ = 0;

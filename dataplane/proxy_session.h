@@ -1,11 +1,12 @@
 // dataplane/proxy_session.h — one proxied SMTP connection as the live worker holds it.
 //
-// Owns: the SplitProxy (both TCP legs), the addresses each leg speaks with, the session's timer entry and its
-// SMTP inspector (fed every relayed byte, so each message gets its log record). Pooled by the worker: buffers
-// are allocated when the object is built, never per packet.
+// Owns: the SplitProxy (both TCP legs), the addresses each leg speaks with, the session's timer entry, and the
+// SMTP relay with its inspector: every byte between the legs goes through smtp::SmtpRelay (the single parser of
+// record), which asks scan::RelayInspector for envelope checks and verdicts. Pooled by the worker: buffers are
+// allocated when the object is built or first used, never per packet.
 //   client leg: VIP:port  <-> client:port        (outside port)
 //   server leg: client:port <-> backend:port     (inside port; the backend sees the real client address)
-// May call: reassembly/split_proxy, reassembly/timer_wheel, dataplane/link_io, scan/inspector.
+// May call: reassembly/split_proxy, reassembly/timer_wheel, dataplane/link_io, scan/smtp (relay), scan/inspector.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,8 @@
 #include "dataplane/link_io.h"
 #include "reassembly/split_proxy.h"
 #include "reassembly/timer_wheel.h"
-#include "scan/inspector/session_inspector.h"
+#include "scan/inspector/relay_inspector.h"
+#include "scan/smtp/smtp_relay.h"
 
 namespace sluice::dataplane {
 
@@ -42,13 +44,22 @@ struct SessionTimer : reassembly::TimerEntry {
   uint32_t session_index = 0;
 };
 
-class ProxySession final : private reassembly::RelayTap {
+// The worker's scanning time for one poll iteration (`config scan budget` slice-cycles), shared by its sessions:
+// once spent, client input waits in the TCP receive buffers for the next iteration and packet I/O goes on.
+struct ScanSlice {
+  int64_t cycles_left = 0;
+  uint64_t tsc_hz = 0;              // converts cycles to time for the end-of-data bound
+  uint64_t verdict_timeout_cycles = 0;
+};
+
+class ProxySession final : private reassembly::StreamRelay {
  public:
-  ProxySession(uint32_t index, const reassembly::SplitProxyConfig&, const scan::InspectorContext&);
+  ProxySession(uint32_t index, const reassembly::SplitProxyConfig&, const scan::InspectorContext&,
+               const smtp::RelayConfig&, ScanSlice& slice);
 
   // Binds addresses and sinks for a new connection; the caller then opens the proxy.
   void start(const SessionAddresses&, LinkIo& outside, LinkIo& inside, const uint64_t* now_ns, uint64_t flow_id);
-  // Ends inspection (the inspector logs what is still open) and returns the proxy to a fresh state.
+  // Ends the relay (a message in progress is logged as abandoned) and returns the proxy to a fresh state.
   void finish();
 
   reassembly::SplitProxy& proxy() { return proxy_; }
@@ -72,13 +83,24 @@ class ProxySession final : private reassembly::RelayTap {
   uint64_t opened_ns = 0;
 
  private:
-  void on_relayed(reassembly::Direction, std::string_view bytes, uint64_t now_ns) override;
+  bool relay(reassembly::TcpEndpoint& client, reassembly::TcpEndpoint& server, uint64_t now_ns) override;
+  bool drained(reassembly::Direction from) const override;
+  bool wants_close() const override;
+  bool has_pending_work() const override { return pending_work_; }
+  bool move_out(smtp::RelayOutput& out, reassembly::TcpEndpoint& to);
+  bool read_server(reassembly::TcpEndpoint& server);
+  bool read_client(reassembly::TcpEndpoint& client);
 
   reassembly::SplitProxy proxy_;
   LegSink client_sink_, server_sink_;
   SessionAddresses addresses_;
   SessionTimer timer_;
-  scan::SessionInspector inspector_;
+  scan::RelayInspector inspector_;
+  smtp::SmtpRelay relay_;
+  ScanSlice& slice_;
+  uint64_t input_since_tsc_ = 0;   // when the oldest unread client byte was first seen (0: none waiting)
+  bool pending_work_ = false;
+  bool client_end_told_ = false, server_end_told_ = false;
 };
 
 }  // namespace sluice::dataplane

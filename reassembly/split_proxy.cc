@@ -40,6 +40,8 @@ void SplitProxy::reset() {
   client_.reset();
   server_.reset();
   tap_ = nullptr;
+  relay_ = nullptr;
+  relay_closed_ = false;
   phase_ = ProxyPhase::Done;
   end_ = ProxyEnd::None;
   from_cookie_ = false;
@@ -193,8 +195,18 @@ void SplitProxy::relay(uint64_t now_ns) {
       return;
     }
   }
-  pump(client_, server_, Direction::ClientToServer, now_ns);
-  pump(server_, client_, Direction::ServerToClient, now_ns);
+  if (relay_ != nullptr) {
+    if (relay_->relay(client_, server_, now_ns)) last_activity_ns_ = now_ns;
+    if (relay_->wants_close() && !relay_closed_) {
+      relay_closed_ = true;
+      if (!client_.is_closed()) client_.close(now_ns);
+      if (!server_.is_closed()) server_.close(now_ns);
+      fin_sent_[0] = fin_sent_[1] = true;
+    }
+  } else {
+    pump(client_, server_, Direction::ClientToServer, now_ns);
+    pump(server_, client_, Direction::ServerToClient, now_ns);
+  }
   carry_close(now_ns);
   if (phase_ == ProxyPhase::Relaying && now_ns >= last_activity_ns_ + config_.idle_timeout_ns) {
     client_.abort(now_ns);
@@ -228,11 +240,15 @@ void SplitProxy::carry_close(uint64_t now_ns) {
     client_.abort(now_ns);
     end(ProxyEnd::BackendReset);
   }
-  if (!fin_sent_[0] && client_.peer_closed() && client_.readable() == 0 && !server_.is_closed()) {
+  const bool client_side_drained = relay_ == nullptr || relay_->drained(Direction::ClientToServer);
+  const bool server_side_drained = relay_ == nullptr || relay_->drained(Direction::ServerToClient);
+  if (!fin_sent_[0] && client_.peer_closed() && client_.readable() == 0 && client_side_drained &&
+      !server_.is_closed()) {
     server_.close(now_ns);
     fin_sent_[0] = true;
   }
-  if (!fin_sent_[1] && server_.peer_closed() && server_.readable() == 0 && !client_.is_closed()) {
+  if (!fin_sent_[1] && server_.peer_closed() && server_.readable() == 0 && server_side_drained &&
+      !client_.is_closed()) {
     client_.close(now_ns);
     fin_sent_[1] = true;
   }

@@ -25,6 +25,21 @@ class RelayTap {
   virtual void on_relayed(Direction, std::string_view bytes, uint64_t now_ns) = 0;
 };
 
+// Moves bytes between the legs itself, instead of the proxy's byte-for-byte pump: the SMTP relay, which reads
+// commands and content and writes what it decides (Envoy's onData/onWrite, narrowed to what a proxy needs).
+class StreamRelay {
+ public:
+  virtual ~StreamRelay() = default;
+  // Reads what it can from each leg's receive buffer and writes to the other leg; true if any byte moved.
+  virtual bool relay(TcpEndpoint& client, TcpEndpoint& server, uint64_t now_ns) = 0;
+  // Nothing taken from the `from` side still waits to be written to the other leg: its FIN may now cross.
+  virtual bool drained(Direction from) const = 0;
+  // The relay ended the session: close both legs (what is queued still goes out first).
+  virtual bool wants_close() const = 0;
+  // Input was left unread for a later poll iteration (the iteration's scanning slice ran out).
+  virtual bool has_pending_work() const = 0;
+};
+
 struct SplitProxyConfig {
   TcpEndpointConfig client_leg;
   TcpEndpointConfig server_leg;
@@ -65,6 +80,9 @@ class SplitProxy {
   void reset();
   void set_sinks(SegmentSink* client_side, SegmentSink* server_side);
   void set_tap(RelayTap* tap) { tap_ = tap; }
+  // With a StreamRelay the relay moves the bytes (the tap is not used).
+  void set_relay(StreamRelay* relay) { relay_ = relay; }
+  bool has_pending_work() const { return relay_ != nullptr && phase_ == ProxyPhase::Relaying && relay_->has_pending_work(); }
 
   // Proxy after TCP handshake: remember the client's SYN and dial the backend.
   void open(const TcpSegment& client_syn, const TcpSynOptions& client_options, uint32_t client_iss,
@@ -92,6 +110,8 @@ class SplitProxy {
   const TcpEndpoint& client_leg() const { return client_; }
   const TcpEndpoint& server_leg() const { return server_; }
   uint64_t bytes_relayed(Direction d) const { return relayed_[static_cast<int>(d)]; }
+  // A StreamRelay reports the bytes it took from a leg (the counters the pump keeps itself).
+  void count_relayed(Direction d, uint64_t n) { relayed_[static_cast<int>(d)] += n; }
 
  private:
   void finish_dialing(uint64_t now_ns);
@@ -106,6 +126,8 @@ class SplitProxy {
   TcpEndpoint server_;
   SegmentSink* client_sink_ = nullptr;
   RelayTap* tap_ = nullptr;
+  StreamRelay* relay_ = nullptr;
+  bool relay_closed_ = false;          // the relay asked to close both legs and they were closed
   ProxyPhase phase_ = ProxyPhase::Done;
   ProxyEnd end_ = ProxyEnd::None;
   bool from_cookie_ = false;

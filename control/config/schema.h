@@ -30,6 +30,9 @@ enum class ValueKind : uint8_t {
   PortList,   // one or more port numbers 1..65535
   Address,    // one IPv4 or IPv6 address
   Prefix,     // one interface address with its prefix length: 10.0.0.1/24, fd00::1/64
+  PrefixList, // one or more network prefixes: 192.0.2.0/24, 2001:db8::/32 (a bare address is /32 or /128)
+  DomainList, // one or more mail domains: example.com (that domain), .example.com (it and its subdomains)
+  AddressPatternList,  // one or more mail address patterns: user@example.com, @example.com, example.com, .example.com
 };
 
 // One accepted word of a Toggle or Choice key and the value it stands for

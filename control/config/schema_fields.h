@@ -122,6 +122,13 @@ constexpr KeySpec path_list(std::string_view name, std::string_view help) {
   return KeySpec{name, ValueKind::PathList, 0, 0, {}, false, help, access<Member>()};
 }
 
+// Lists of strings validated word by word: prefixes, domains, address patterns.
+template <auto Member>
+constexpr KeySpec string_list(std::string_view name, ValueKind kind, std::string_view help) {
+  static_assert(std::is_same_v<FieldType<Member>, std::vector<std::string>>, "string lists bind string vectors");
+  return KeySpec{name, kind, 0, 0, {}, false, help, access<Member>()};
+}
+
 template <auto Member>
 constexpr KeySpec port_list(std::string_view name, std::string_view help) {
   static_assert(std::is_same_v<FieldType<Member>, std::vector<uint16_t>>, "port lists bind uint16_t vectors");

@@ -30,6 +30,9 @@ constexpr EnumWord kOversizeActions[] = {
 // A scan that ran out of budget has no verdict to tag or quarantine on.
 constexpr EnumWord kTimeoutActions[] = {
     {"tempfail", as_word(Action::Tempfail)}, {"pass", as_word(Action::Pass)}, {"reject", as_word(Action::Reject)}};
+constexpr EnumWord kPassReject[] = {{"pass", as_word(Action::Pass)}, {"reject", as_word(Action::Reject)}};
+// After a quarantine copy the message can still only be refused or delivered.
+constexpr EnumWord kRejectPass[] = {{"reject", as_word(Action::Reject)}, {"pass", as_word(Action::Pass)}};
 constexpr EnumWord kBareNewline[] = {
     {"normalize", static_cast<uint8_t>(BareNewlinePolicy::Normalize)},
     {"reject", static_cast<uint8_t>(BareNewlinePolicy::Reject)}};
@@ -86,6 +89,57 @@ constexpr KeySpec kSmtpKeys[] = {
     integer<&SmtpOptions::max_pipelined_commands, 1, 100000>("max-pipelined-commands", "commands awaiting a reply"),
     integer<&SmtpOptions::max_pipelined_bytes, 1024, 16 << 20>("max-pipelined-bytes",
                                                               "client bytes held until DATA/STARTTLS is answered"),
+    toggle<&SmtpOptions::chunking>("chunking", kEnableDisable, "advertise CHUNKING (BDAT), inspected like DATA"),
+    integer<&SmtpOptions::hold_limit_kb, 0, 65536>("hold-limit",
+                                                   "KB of a message held from the backend until the verdict (0 = stream)"),
+    choice<&SmtpOptions::long_line_action>("long-line-action", kPassReject,
+                                           "DATA line over max-line-length: forward and log, or refuse (552)"),
+    integer<&SmtpOptions::max_errors, 1, 1000>("max-errors", "refused or malformed commands before 421 and close"),
+};
+
+constexpr KeySpec kEnvelopeKeys[] = {
+    string_list<&EnvelopeSettings::protected_domains>(
+        "protected-domains", ValueKind::DomainList,
+        "recipient domains relayed for (.example.com adds subdomains; none = relay control off)"),
+    string_list<&EnvelopeSettings::sender_blocklist>("sender-blocklist", ValueKind::AddressPatternList,
+                                                     "senders refused at MAIL FROM"),
+    string_list<&EnvelopeSettings::sender_safelist>("sender-safelist", ValueKind::AddressPatternList,
+                                                    "senders whose mail skips anti-spam"),
+    string_list<&EnvelopeSettings::recipient_blocklist>("recipient-blocklist", ValueKind::AddressPatternList,
+                                                        "recipients refused at RCPT TO"),
+    string_list<&EnvelopeSettings::recipient_safelist>("recipient-safelist", ValueKind::AddressPatternList,
+                                                       "recipients whose mail skips anti-spam"),
+};
+
+constexpr KeySpec kReputationSettingsKeys[] = {
+    integer<&ReputationSettings::reject_threshold, -1000, 1000>("reject-threshold",
+                                                                 "listed client's score refused at MAIL FROM (550)"),
+    integer<&ReputationSettings::tempfail_threshold, -1000, 1000>("tempfail-threshold",
+                                                                   "listed client's score deferred (451; 0 = off)"),
+};
+
+constexpr KeySpec kReputationListKeys[] = {
+    string_list<&ReputationList::prefixes>("prefixes", ValueKind::PrefixList, "client networks on this list"),
+    string<&ReputationList::file>("file", ValueKind::Path, "file of prefixes, one per line"),
+    integer<&ReputationList::score, -1000, 1000>("score", "added to a listed client's reputation"),
+};
+
+constexpr KeySpec kGreylistKeys[] = {
+    toggle<&GreylistSettings::enabled>("status", kEnableDisable, "greylist new (client, sender, recipient) triplets"),
+    integer<&GreylistSettings::delay_s, 0, 86400>("delay", "seconds a new triplet waits before a retry passes"),
+    integer<&GreylistSettings::retry_window_s, 60, 30 * 86400>("retry-window",
+                                                               "seconds after first sight a retry still counts"),
+    integer<&GreylistSettings::lifetime_s, 60, 365 * 86400>("lifetime",
+                                                            "seconds a passed triplet is kept after its last use"),
+    integer<&GreylistSettings::max_entries, 1024, 16 << 20>("max-entries", "triplets kept per worker"),
+    integer<&GreylistSettings::ipv4_prefix, 8, 32>("ipv4-prefix", "IPv4 client address bits in a triplet"),
+    integer<&GreylistSettings::ipv6_prefix, 32, 128>("ipv6-prefix", "IPv6 client address bits in a triplet"),
+};
+
+constexpr KeySpec kQuarantineKeys[] = {
+    string<&QuarantineSettings::directory>("directory", ValueKind::Path, "where copies are stored (\"\" = off)"),
+    choice<&QuarantineSettings::after_action>("action", kRejectPass, "what the client hears after the copy"),
+    integer<&QuarantineSettings::max_size_mb, 1, 1024>("max-size", "largest message copied, MB"),
 };
 
 constexpr KeySpec kMimeKeys[] = {
@@ -145,6 +199,10 @@ constexpr KeySpec kScanKeys[] = {
     integer<&ScanSettings::cycles_per_message, 1'000'000, 1'000'000'000'000>("cycles-per-message",
                                                                               "rdtsc cycles of scanning per message"),
     choice<&ScanSettings::scan_timeout_action>("scan-timeout-action", kTimeoutActions, "verdict when the budget runs out"),
+    integer<&ScanSettings::slice_cycles, 10'000, 10'000'000'000>("slice-cycles",
+                                                                "TSC cycles of SMTP work per poll before packet I/O"),
+    integer<&ScanSettings::verdict_timeout_ms, 100, 600'000>("verdict-timeout",
+                                                             "ms from end of data to verdict before the timeout action"),
 };
 
 constexpr KeySpec kSessionKeys[] = {
@@ -196,6 +254,12 @@ void* append_spam_rule(Policy& policy, const std::string& name) {
 
 std::vector<NamedEntry> spam_rule_entries(const Policy& policy) { return named(policy.spam.rules); }
 
+void* append_reputation_list(Policy& policy, const std::string& name) {
+  return &policy.reputation_lists.emplace_back(ReputationList{.name = name});
+}
+
+std::vector<NamedEntry> reputation_list_entries(const Policy& policy) { return named(policy.reputation_lists); }
+
 // Rows of kBlocks, spelled once per shape.
 template <auto Member>
 constexpr BlockSpec settings_block(std::string_view path, std::span<const KeySpec> keys, std::string_view help) {
@@ -213,12 +277,19 @@ constexpr BlockSpec kBlocks[] = {
                 &interface_entries),
     table_block("firewall vip", kVipKeys, "published addresses", &append_vip, &vip_entries),
     settings_block<&Policy::smtp>("smtp protocol-options", kSmtpKeys, "SMTP session limits"),
+    settings_block<&Policy::envelope>("smtp envelope", kEnvelopeKeys, "relay control and sender/recipient lists"),
+    settings_block<&Policy::reputation>("reputation settings", kReputationSettingsKeys,
+                                        "what a client's reputation score does"),
+    table_block("reputation list", kReputationListKeys, "scored client address lists", &append_reputation_list,
+                &reputation_list_entries),
+    settings_block<&Policy::greylist>("greylist", kGreylistKeys, "greylisting of new triplets"),
     settings_block<&Policy::mime>("mime limits", kMimeKeys, "MIME parser bounds"),
     settings_block<&Policy::archive>("archive", kArchiveKeys, "archive expansion limits"),
     settings_block<&Policy::antivirus>("antivirus", kAntivirusKeys, "signature scanning"),
     settings_block<&Policy::url_filter>("url-filter", kUrlFilterKeys, "URL and domain lists"),
     settings_block<&Policy::spam>("spamfilter settings", kSpamSettingsKeys, "spam thresholds"),
     table_block("spamfilter rule", kSpamRuleKeys, "scored spam patterns", &append_spam_rule, &spam_rule_entries),
+    settings_block<&Policy::quarantine>("quarantine", kQuarantineKeys, "copies of quarantined messages"),
     settings_block<&Policy::scan>("scan budget", kScanKeys, "scanning time limits"),
     settings_block<&Policy::session>("system session", kSessionKeys, "flow table and reassembly memory"),
     settings_block<&Policy::tcp>("system tcp", kTcpKeys, "the appliance's TCP endpoints"),

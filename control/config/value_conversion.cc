@@ -21,6 +21,38 @@ std::optional<int64_t> parse_integer(std::string_view text) {
   return value;
 }
 
+struct ParsedPrefix {
+  int64_t length = 0;
+  bool host_bits_set = false;
+};
+
+// "address/length" with the length within the family's bits (0 allowed: callers bound it further), or,
+// when length_optional, a bare address standing for its one-host prefix.
+std::optional<ParsedPrefix> parse_prefix(const std::string& text, bool length_optional) {
+  // inet_pton reads a C string: an embedded NUL would hide trailing junk.
+  if (text.find('\0') != std::string::npos) return std::nullopt;
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos && !length_optional) return std::nullopt;
+  const std::string host = text.substr(0, slash);
+  unsigned char bytes[16];
+  int64_t bits = 0;
+  if (inet_pton(AF_INET, host.c_str(), bytes) == 1) bits = 32;
+  if (inet_pton(AF_INET6, host.c_str(), bytes) == 1) bits = 128;
+  if (bits == 0) return std::nullopt;
+  ParsedPrefix parsed{bits, false};
+  if (slash != std::string::npos) {
+    const std::string_view digits = std::string_view(text).substr(slash + 1);
+    if (digits.empty() || digits.front() < '0' || digits.front() > '9') return std::nullopt;  // no "-0"
+    const std::optional<int64_t> length = parse_integer(digits);
+    if (!length || *length < 0 || *length > bits) return std::nullopt;
+    parsed.length = *length;
+  }
+  for (int64_t bit = parsed.length; bit < bits; ++bit) {
+    if (bytes[bit / 8] & (0x80 >> (bit % 8))) parsed.host_bits_set = true;
+  }
+  return parsed;
+}
+
 std::string join(std::span<const EnumWord> words) {
   std::string joined;
   for (const EnumWord& word : words) joined += (joined.empty() ? "" : "|") + std::string(word.word);
@@ -43,6 +75,9 @@ class Converter {
       case ValueKind::PortList: return ports();
       case ValueKind::Address: return single() ? address(values_[0]) : std::nullopt;
       case ValueKind::Prefix: return single() ? prefix(values_[0]) : std::nullopt;
+      case ValueKind::PrefixList: return each_word(&Converter::network_prefix);
+      case ValueKind::DomainList: return each_word(&Converter::domain_entry);
+      case ValueKind::AddressPatternList: return each_word(&Converter::address_pattern);
     }
     return std::nullopt;
   }
@@ -91,21 +126,90 @@ class Converter {
 
   // address/length, the length within the family's bits (32 or 128).
   std::optional<BoundValue> prefix(const Word& word) {
-    const size_t slash = word.text.find('/');
-    unsigned char buffer[16];
-    std::optional<int64_t> length;
-    int family = 0;
-    if (slash != std::string::npos && word.text.find('\0') == std::string::npos) {
-      const std::string host = word.text.substr(0, slash);
-      length = parse_integer(std::string_view(word.text).substr(slash + 1));
-      if (inet_pton(AF_INET, host.c_str(), buffer) == 1) family = 32;
-      if (inet_pton(AF_INET6, host.c_str(), buffer) == 1) family = 128;
-    }
-    if (family == 0 || !length || *length < 1 || *length > family) {
+    const std::optional<ParsedPrefix> parsed = parse_prefix(word.text, /*length_optional=*/false);
+    if (!parsed || parsed->length < 1) {
       fail(word, "wants an address with a prefix length (10.0.0.1/24, fd00::1/64), got " + in_quotes(word.text));
       return std::nullopt;
     }
     return word.text;
+  }
+
+  // A network, not an interface address: 0..bits, host bits clear (10.1.2.3/8 is a typo for 10.0.0.0/8 or
+  // for 10.1.2.3/32; refusing it beats guessing which). A bare address is the one-host prefix.
+  bool network_prefix(const Word& word) {
+    const std::optional<ParsedPrefix> parsed = parse_prefix(word.text, /*length_optional=*/true);
+    if (!parsed) {
+      fail(word, "wants network prefixes (192.0.2.0/24, 2001:db8::/32), got " + in_quotes(word.text));
+      return false;
+    }
+    if (parsed->host_bits_set) {
+      fail(word, "wants network prefixes (192.0.2.0/24, 2001:db8::/32), got " + in_quotes(word.text) +
+                     " (host bits set after /" + std::to_string(parsed->length) + ")");
+      return false;
+    }
+    return true;
+  }
+
+  bool domain_entry(const Word& word) {
+    std::string_view text = word.text;
+    if (text.starts_with('.')) text.remove_prefix(1);
+    if (!valid_domain(text)) {
+      fail(word, "wants domains (example.com, .example.com), got " + in_quotes(word.text));
+      return false;
+    }
+    return true;
+  }
+
+  // user@domain, @domain, domain, .domain. The local part is taken as written up to the last '@'; it only has
+  // to be free of angle brackets, and of blanks unless quoted ("odd user"@example.com), as in an envelope path.
+  bool address_pattern(const Word& word) {
+    std::string_view text = word.text;
+    const size_t at = text.rfind('@');
+    bool valid = true;
+    if (at != std::string_view::npos) {
+      const std::string_view local = text.substr(0, at);
+      const bool quoted = local.size() >= 2 && local.front() == '"' && local.back() == '"';
+      valid = local.find_first_of(quoted ? "<>" : " \t<>") == std::string_view::npos &&
+              valid_domain(text.substr(at + 1));
+    } else {
+      if (text.starts_with('.')) text.remove_prefix(1);
+      valid = valid_domain(text);
+    }
+    if (!valid) {
+      fail(word, "wants addresses or domains (user@example.com, @example.com, example.com, .example.com), got " +
+                     in_quotes(word.text));
+    }
+    return valid;
+  }
+
+  // Labels of letters, digits, '-', '_' or UTF-8 bytes, separated by single dots; a domain literal
+  // ([192.0.2.1], [IPv6:...]) is one bracketed word.
+  static bool valid_domain(std::string_view text) {
+    if (text.empty() || text.size() > 255) return false;
+    if (text.front() == '[') return text.size() > 2 && text.back() == ']' && text.find('@') == std::string_view::npos;
+    size_t label = 0;
+    for (const char c : text) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (c == '.') {
+        if (label == 0) return false;
+        label = 0;
+        continue;
+      }
+      const bool name_byte = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
+                             (byte >= '0' && byte <= '9') || c == '-' || c == '_' || byte >= 0x80;
+      if (!name_byte || ++label > 63) return false;
+    }
+    return label != 0;
+  }
+
+  // One or more words, each checked by `valid` (which reports its own error); stored as written.
+  std::optional<BoundValue> each_word(bool (Converter::*valid)(const Word&)) {
+    std::vector<std::string> result;
+    for (const Word& word : values_) {
+      if (!(this->*valid)(word)) return std::nullopt;
+      result.push_back(word.text);
+    }
+    return result;
   }
 
   std::optional<BoundValue> ports() {

@@ -13,6 +13,21 @@ smtp::SmtpLimits smtp_limits_from(const control::SmtpOptions& s) {
   return limits;
 }
 
+smtp::RelayConfig relay_config_from(const control::Policy& p) {
+  smtp::RelayConfig config;
+  config.limits = smtp_limits_from(p.smtp);
+  // The size Sluice enforces (and offers in EHLO) is the oversize limit when going over it blocks; with
+  // oversize-action pass, larger mail passes unscanned and the backend's own SIZE applies.
+  const bool oversize_blocks = p.smtp.oversize_action != control::Action::Pass &&
+                               p.smtp.oversize_action != control::Action::Tag;
+  config.size_limit = oversize_blocks ? static_cast<uint64_t>(p.smtp.oversize_limit_mb) << 20 : 0;
+  config.ehlo.size_limit = config.size_limit;
+  config.ehlo.chunking = p.smtp.chunking;
+  config.hold_limit = p.smtp.hold_limit_kb * 1024u;
+  config.max_errors = p.smtp.max_errors;
+  return config;
+}
+
 mime::MimeLimits mime_limits_from(const control::MimeSettings& s) {
   mime::MimeLimits limits;
   limits.max_depth = s.max_depth;

@@ -8,11 +8,13 @@
 #include "scan/archive/archive_expander.h"
 #include "scan/mime/mime_limits.h"
 #include "scan/smtp/smtp_limits.h"
+#include "scan/smtp/smtp_relay.h"
 #include "scan/url/url.h"
 
 namespace sluice::scan {
 
 smtp::SmtpLimits smtp_limits_from(const control::SmtpOptions&);
+smtp::RelayConfig relay_config_from(const control::Policy&);
 mime::MimeLimits mime_limits_from(const control::MimeSettings&);
 archive::ArchiveLimits archive_limits_from(const control::ArchiveSettings&);
 url::UrlLimits url_limits_from(const control::UrlFilterSettings&);

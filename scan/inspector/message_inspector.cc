@@ -51,11 +51,13 @@ void MessageInspector::begin(MessageRecord* record) {
   scan_limit_bytes_ = static_cast<uint64_t>(snapshot_.policy.smtp.oversize_limit_mb) << 20;
   oversize_ = false;
   scan_errors_ = false;
+  skip_antispam_ = false;
+  deadline_passed_ = false;
   archive_events_ = 0;
 }
 
 void MessageInspector::feed(std::string_view content) {
-  if (budget_.exhausted() || oversize_) return;
+  if (budget_.exhausted() || oversize_ || deadline_passed_) return;
   if (fed_bytes_ + content.size() > scan_limit_bytes_) {
     oversize_ = true;  // FortiOS semantics: above the oversize limit the message is not scanned further
     content = content.substr(0, scan_limit_bytes_ - fed_bytes_);
@@ -66,7 +68,7 @@ void MessageInspector::feed(std::string_view content) {
 }
 
 void MessageInspector::finish(const smtp::MessageEnd& end) {
-  if (!budget_.exhausted()) {
+  if (!budget_.exhausted() && !deadline_passed_) {
     ScopedCharge charge(budget_);
     parser_.finish();
   }
@@ -77,7 +79,7 @@ void MessageInspector::finish(const smtp::MessageEnd& end) {
   record_->server_reply_text = end.final_reply_text;
   record_->size = end.size;
   record_->cycles = budget_.spent();
-  record_->scan_timeout = budget_.exhausted();
+  record_->scan_timeout = budget_.exhausted() || deadline_passed_;
   append_flag_names<smtp::SessionFlag>(end.flags, smtp::session_flag_name, record_->flags);
   append_flag_names<mime::Anomaly>(parser_.anomalies(), mime::anomaly_name, record_->flags);
   append_flag_names<archive::ArchiveEvent>(archive_events_, archive::archive_event_name, record_->flags);
@@ -98,7 +100,9 @@ void MessageInspector::decide_verdict(const smtp::MessageEnd& end) {
       record_->spam_score += h.score;
     }
   }
-  if (record_->spam_score >= p.spam.reject_threshold) {
+  if (skip_antispam_) {
+    if (record_->spam_score >= p.spam.tag_threshold) record_->flags.emplace_back("antispam_skipped_safelist");
+  } else if (record_->spam_score >= p.spam.reject_threshold) {
     v.apply(control::Action::Reject, "spam:score=" + std::to_string(record_->spam_score));
   } else if (record_->spam_score >= p.spam.tag_threshold) {
     v.apply(control::Action::Tag, "spam:score=" + std::to_string(record_->spam_score));

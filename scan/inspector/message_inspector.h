@@ -29,6 +29,11 @@ class MessageInspector final : private mime::MimeSink {
   void feed(std::string_view content);
   // Completes the record: SMTP outcome, anomalies, verdict.
   void finish(const smtp::MessageEnd&);
+  // The sender or a recipient is safelisted: spam scores are still logged but decide nothing (anti-virus,
+  // URL and structure checks still apply). Call after begin().
+  void skip_antispam() { skip_antispam_ = true; }
+  // The wall-clock bound ran out: nothing more is scanned and the message gets scan-timeout-action.
+  void stop_scanning() { deadline_passed_ = true; }
 
  private:
   void on_top_header(std::string_view name, std::string_view value, std::string_view decoded) override;
@@ -51,6 +56,8 @@ class MessageInspector final : private mime::MimeSink {
   uint64_t fed_bytes_ = 0;
   uint64_t scan_limit_bytes_ = 0;   // oversize-limit: content beyond it is not scanned
   bool oversize_ = false;
+  bool skip_antispam_ = false;
+  bool deadline_passed_ = false;
   bool scan_errors_ = false;   // a Hyperscan error: that content counts as not scanned (fail closed)
   uint32_t archive_events_ = 0;
 };

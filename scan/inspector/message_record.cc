@@ -106,6 +106,7 @@ void write_message_json(const MessageRecord& r, std::string& out) {
   json.begin_object();
   json.field("timestamp_ns", r.timestamp_ns);
   json.field("event_type", "smtp_message");
+  if (!r.id.empty()) json.field("id", r.id);
   write_flow(json, r.flow);
   json.field("message_index", r.index_in_session);
   write_envelope(json, r);
@@ -129,6 +130,16 @@ void write_message_json(const MessageRecord& r, std::string& out) {
   json.field("scan_timeout", r.scan_timeout);
   json.field("encrypted", r.encrypted);
   write_strings(json, "flags", r.flags);
+  if (r.enforced) {
+    json.key("relay");
+    json.begin_object();
+    json.field("client_reply", r.client_reply);
+    json.field("client_reply_text", r.client_reply_text);
+    json.field("verdict_latency_us", r.verdict_latency_us);
+    json.field("headers_added", r.headers_added);
+    if (!r.quarantine_file.empty()) json.field("quarantine_file", r.quarantine_file);
+    json.end_object();
+  }
   json.end_object();
 }
 

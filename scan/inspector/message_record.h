@@ -53,6 +53,7 @@ struct Verdict {
 };
 
 struct MessageRecord {
+  std::string id;                  // unique per message: given in the client's reply so the admin finds this record
   uint64_t timestamp_ns = 0;
   FlowTuple flow;
   uint32_t index_in_session = 0;
@@ -72,6 +73,13 @@ struct MessageRecord {
   bool scan_timeout = false;
   bool encrypted = false;          // STARTTLS: content not inspected (the TLS issue closes this gap)
   std::vector<std::string> flags;  // anomaly names from SMTP, MIME, archives, budget
+  // Live relay only (enforced = the verdict decided what the client heard):
+  bool enforced = false;
+  int client_reply = 0;            // the reply the client got to its end of data (0 = none: it went away)
+  std::string client_reply_text;
+  uint64_t verdict_latency_us = 0; // end of data received -> verdict decided
+  bool headers_added = false;      // tag headers reached the backend
+  std::string quarantine_file;     // the stored copy, if quarantined
 };
 
 // One JSON object, no trailing newline.

@@ -52,6 +52,8 @@ std::unique_ptr<const PolicySnapshot> build_policy_snapshot(const control::Polic
   snapshot->database = engine::Database::compile(signatures, error);
   if (!snapshot->database) return nullptr;
   if (!load_url_lists(policy, snapshot->url_lists, error)) return nullptr;
+  snapshot->envelope = envelope::EnvelopePolicy::build(policy, error);
+  if (!snapshot->envelope) return nullptr;
   return snapshot;
 }
 

@@ -1,9 +1,10 @@
 // scan/inspector/policy_snapshot.h — the compiled, immutable form of a configuration.
 //
-// Owns: the typed Policy, the compiled Hyperscan Database (signatures + anti-spam rules) and the URL lists.
+// Owns: the typed Policy, the compiled Hyperscan Database (signatures + anti-spam rules), the URL lists and
+// the envelope policy (relay control, sender/recipient lists, reputation lists read from their files).
 // Built once, off the workers (today at start-up; with the control-plane issue, on `commit`, then published
 // with RCU). Workers only read it; each worker brings its own engine::Scratch.
-// Calls: control (Policy), engine (SignatureSet, Database), url (UrlLists).
+// Calls: control (Policy), engine (SignatureSet, Database), url (UrlLists), envelope (EnvelopePolicy).
 #pragma once
 
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "control/policy.h"
 #include "scan/engine/database.h"
+#include "scan/envelope/envelope_policy.h"
 #include "scan/url/url_lists.h"
 
 namespace sluice::scan {
@@ -20,10 +22,11 @@ struct PolicySnapshot {
   std::unique_ptr<engine::Database> database;
   url::UrlLists url_lists;
   engine::LoadStats signature_stats;
+  std::unique_ptr<const envelope::EnvelopePolicy> envelope;  // never null in a built snapshot
 };
 
 // Loads every signature file and URL list the policy names, adds the built-in EICAR signature and the
-// anti-spam rules, compiles. On failure returns nullptr and a message naming the file or rule at fault.
+// anti-spam rules, compiles; builds the envelope policy (reading reputation list files). On failure returns nullptr and a message naming the file or rule at fault.
 std::unique_ptr<const PolicySnapshot> build_policy_snapshot(const control::Policy&, std::string* error);
 
 }  // namespace sluice::scan

@@ -16,6 +16,10 @@
 
 namespace sluice::scan {
 
+namespace envelope {
+class Greylist;
+}
+
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
@@ -28,6 +32,8 @@ struct InspectorContext {
   engine::Scratch* scratch = nullptr;
   RecordSink* records = nullptr;
   const uint64_t* now_ns = nullptr;   // the worker's clock: capture time offline, TSC-derived live
+  envelope::Greylist* greylist = nullptr;   // the worker's greylist table (live relay only)
+  uint64_t tsc_hz = 0;                      // TSC frequency: verdict latency is measured in cycles (live relay only)
 };
 
 class SessionInspector final : private smtp::SessionSink {

@@ -200,16 +200,36 @@ class LiveDataplane : public ::testing::Test {
     EXPECT_EQ(app_->worker().sessions_in_use(), 1u);
   }
 
+  // Every proxied session is SMTP: the relay reads nothing from the client before the backend's greeting, so
+  // the fixture's sessions start greeted. The greeting crosses at once and is acknowledged by the client.
+  void greet() {
+    from_backend(b_seq(), w_to_backend(), kTcpPsh | kTcpAck, kGreeting);
+    app_->poll();
+    const std::vector<Frame> out = app_->drain(Side::Outside);
+    ASSERT_EQ(out.size(), 1u) << describe(out);
+    EXPECT_EQ(out[0].payload, kGreeting);
+    EXPECT_EQ(out[0].seq, w_to_client());
+    greeting_bytes_ = static_cast<uint32_t>(kGreeting.size());
+    from_client(c_seq(), w_to_client(), kTcpAck);
+    app_->poll();
+    app_->drain(Side::Inside);   // the worker's ACK of the greeting
+    EXPECT_TRUE(app_->drain(Side::Outside).empty());
+  }
+
   void establish() {
     teach_neighbours();
     client_syn();
     complete_handshake();
+    greet();
   }
 
-  // Sequence numbers of each side's next byte (peer's view).
+  static constexpr std::string_view kGreeting = "220 mx.example ESMTP\r\n";
+
+  // Sequence numbers of each side's next byte (peer's view); the backend's and the worker's count from after the
+  // greeting once greet() ran.
   uint32_t c_seq(uint32_t offset = 0) const { return kClientIsn + 1 + offset; }
-  uint32_t b_seq(uint32_t offset = 0) const { return kBackendIsn + 1 + offset; }
-  uint32_t w_to_client(uint32_t offset = 0) const { return client_iss_ + 1 + offset; }
+  uint32_t b_seq(uint32_t offset = 0) const { return kBackendIsn + 1 + greeting_bytes_ + offset; }
+  uint32_t w_to_client(uint32_t offset = 0) const { return client_iss_ + 1 + greeting_bytes_ + offset; }
   uint32_t w_to_backend(uint32_t offset = 0) const { return server_iss_ + 1 + offset; }
 
   std::unique_ptr<RingAppliance> app_;
@@ -217,6 +237,7 @@ class LiveDataplane : public ::testing::Test {
   Host client_ = kClient, backend_ = kBackend;
   IpAddr vip_ = kVip;
   uint32_t server_iss_ = 0, client_iss_ = 0;
+  uint32_t greeting_bytes_ = 0;
   uint16_t worker_window_ = kWorkerWindow;  // receive-buffer of the fixture's config, unscaled
 };
 

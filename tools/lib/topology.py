@@ -71,6 +71,7 @@ config firewall vip
 end
 config smtp protocol-options
   set ports 25
+  set oversize-limit 64
 end
 config system tcp
   set time-wait 1
@@ -293,7 +294,12 @@ class Topology:
     """with Topology(appliance='kernel'|'sluice', impair=Impairment()|None) as t: ... — everything built on
     enter is destroyed on exit, even after a failure."""
 
-    def __init__(self, appliance=None, impair=None, limits=None, mta_postfix=False, keep=False):
+    def __init__(self, appliance=None, impair=None, limits=None, mta_postfix=False, keep=False,
+                 sluice_conf_extra="", backend_extra=None, sender_extra=None):
+        """sluice_conf_extra: configuration text appended to SLUICE_CONF (later blocks and `set`s win);
+        backend_extra / sender_extra: main.cf settings over the backend's / the sending Postfix's own."""
+        self.sluice_conf_extra = sluice_conf_extra
+        self.backend_extra, self.sender_extra = dict(backend_extra or {}), dict(sender_extra or {})
         self.appliance = appliance or os.environ.get("SLUICE_APPLIANCE", DEFAULT_APPLIANCE)
         if self.appliance not in ("kernel", "sluice"):
             raise ValueError(f"SLUICE_APPLIANCE must be sluice or kernel, not {self.appliance}")
@@ -360,6 +366,7 @@ class Topology:
             "virtual_minimum_uid": "1",
             "virtual_uid_maps": "static:%d" % int(run(["id", "-u", "postfix"]).stdout),
             "virtual_gid_maps": "static:%d" % int(run(["id", "-g", "postfix"]).stdout),
+            **self.backend_extra,
         })
         self.backend.start(self.limits.postfix_start_s)
         self._wait_reachable()
@@ -368,6 +375,7 @@ class Topology:
                 "relayhost": f"[{VIP_A}]:25",
                 "smtp_bind_address": CLIENT4_B,              # a distinct client address the backend must see
                 "default_destination_concurrency_limit": "20",
+                **self.sender_extra,
             })
             self.sender.start(self.limits.postfix_start_s)
         self.setup_s = time.monotonic() - t0
@@ -419,7 +427,7 @@ table inet sluice_it {{
             raise RuntimeError(f"{exe} is not built (tools/build)")
         conf, self.sluice_log = os.path.join(self.dir, "sluice.conf"), os.path.join(self.dir, "sluice.jsonl")
         with open(conf, "w") as f:
-            f.write(SLUICE_CONF)
+            f.write(SLUICE_CONF + self.sluice_conf_extra)
         argv = [exe, "--no-huge", "-m", "512", "--no-pci", "--file-prefix", self.file_prefix,
                 "--vdev", f"net_tap0,iface={self.out_link}", "--vdev", f"net_tap1,iface={self.in_link}",
                 "--", "--mode", "live", "--config", conf, "--log", self.sluice_log]
@@ -442,6 +450,22 @@ table inet sluice_it {{
     def _link_up(dev):
         p = run(["ip", "-j", "link", "show", dev], check=False)
         return p.returncode == 0 and "UP" in (json.loads(p.stdout or "[{}]")[0].get("flags") or [])
+
+    def sluice_records(self):
+        """Every JSON record Sluice has written to its log so far (one object per line; a line still being
+        written is left out)."""
+        out = []
+        try:
+            with open(self.sluice_log, errors="replace") as f:
+                for line in f:
+                    if line.endswith("\n"):
+                        try:
+                            out.append(json.loads(line))
+                        except ValueError:
+                            pass
+        except (OSError, AttributeError):
+            pass
+        return out
 
     def sluice_output(self):
         try:

@@ -38,6 +38,15 @@ TEST(Files, ExampleConfigLoadsWithoutErrorsAndUsesEveryBlock) {
   ASSERT_EQ(p.spam.rules.size(), 2u);
   EXPECT_EQ(p.spam.rules[1].pattern, "wire \"urgent\" transfer");
   EXPECT_EQ(p.log.file, "/var/log/sluice/messages.json");
+  EXPECT_EQ(p.smtp.hold_limit_kb, 512u);
+  EXPECT_EQ(p.envelope.protected_domains, (std::vector<std::string>{"example.com", ".example.net"}));
+  EXPECT_EQ(p.reputation.tempfail_threshold, 3);
+  ASSERT_EQ(p.reputation_lists.size(), 2u);
+  EXPECT_EQ(p.reputation_lists[0].file, kControlDir + "/lists/bad-clients.txt");
+  EXPECT_EQ(p.reputation_lists[1].score, -10);
+  EXPECT_TRUE(p.greylist.enabled);
+  EXPECT_EQ(p.quarantine.directory, "/var/lib/sluice/quarantine");
+  EXPECT_EQ(p.scan.verdict_timeout_ms, 30000u);
 }
 
 TEST(Files, MissingFileIsOneErrorNamingIt) {
@@ -61,6 +70,19 @@ TEST(Files, RelativePathsResolveAgainstTheFilesDirectoryAndErrorsNameTheFile) {
   EXPECT_EQ(result.policy.url_filter.domain_lists, (std::vector<std::string>{(dir / "lists/d.txt").string()}));
   EXPECT_EQ(error_lines(result), (std::vector<std::string>{
                                      path + ":3:7: unknown setting 'actoin' in 'config url-filter' (did you mean 'action'?)"}));
+}
+
+// The example is the administrator's tour: it opens every block of the schema.
+TEST(Files, ExampleOpensEveryBlock) {
+  std::ifstream in(kControlDir + "/sluice.conf.example");
+  std::stringstream example;
+  example << in.rdbuf();
+  const std::string text = example.str();
+  for (const config::BlockSpec& block : config::config_blocks()) {
+    const std::string opening = "\nconfig " + std::string(block.path);
+    const bool found = text.find(opening + "\n") != std::string::npos || text.find(opening + " ") != std::string::npos;
+    EXPECT_TRUE(found) << block.path;
+  }
 }
 
 // The README is written by hand; this keeps it from falling behind the table.

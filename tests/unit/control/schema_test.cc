@@ -26,9 +26,10 @@ TEST(Schema, FindsBlocksAndKeysByExactName) {
 
 TEST(Schema, ListsBlocksInDocumentedOrder) {
   const std::vector<std::string_view> expected = {
-      "system interface", "firewall vip", "smtp protocol-options", "mime limits",   "archive",
-      "antivirus",        "url-filter",   "spamfilter settings",   "spamfilter rule", "scan budget",
-      "system session",   "system tcp",   "log settings"};
+      "system interface",    "firewall vip", "smtp protocol-options", "smtp envelope",   "reputation settings",
+      "reputation list",     "greylist",     "mime limits",           "archive",         "antivirus",
+      "url-filter",          "spamfilter settings", "spamfilter rule", "quarantine",     "scan budget",
+      "system session",      "system tcp",   "log settings"};
   EXPECT_EQ(block_paths(), expected);
 }
 

@@ -36,6 +36,27 @@ TEST(Writer, DefaultPolicyShowsEveryKeyWithItsDefault) {
             "    set max-reply-line 2048\n"
             "    set max-pipelined-commands 1000\n"
             "    set max-pipelined-bytes 65536\n"
+            "    set chunking enable\n"
+            "    set hold-limit 256\n"
+            "    set long-line-action pass\n"
+            "    set max-errors 20\n"
+            "end\n"
+            "config smtp envelope\n"
+            "end\n"
+            "config reputation settings\n"
+            "    set reject-threshold 5\n"
+            "    set tempfail-threshold 0\n"
+            "end\n"
+            "config reputation list\n"
+            "end\n"
+            "config greylist\n"
+            "    set status disable\n"
+            "    set delay 300\n"
+            "    set retry-window 172800\n"
+            "    set lifetime 3024000\n"
+            "    set max-entries 100000\n"
+            "    set ipv4-prefix 24\n"
+            "    set ipv6-prefix 64\n"
             "end\n"
             "config mime limits\n"
             "    set max-depth 20\n"
@@ -73,9 +94,16 @@ TEST(Writer, DefaultPolicyShowsEveryKeyWithItsDefault) {
             "end\n"
             "config spamfilter rule\n"
             "end\n"
+            "config quarantine\n"
+            "    set directory \"\"\n"
+            "    set action reject\n"
+            "    set max-size 25\n"
+            "end\n"
             "config scan budget\n"
             "    set cycles-per-message 2000000000\n"
             "    set scan-timeout-action tempfail\n"
+            "    set slice-cycles 1000000\n"
+            "    set verdict-timeout 30000\n"
             "end\n"
             "config system session\n"
             "    set max-flows 65536\n"
@@ -141,6 +169,29 @@ TEST(Writer, ExampleRoundTripsThroughShow) {
   EXPECT_EQ(write_config(reloaded.policy), shown);
   // 'block' is an alias: show prints the canonical word.
   EXPECT_NE(shown.find("set oversize-action reject\n"), std::string::npos);
+  // Lists of patterns and prefixes come back word for word, a quoted word quoted only when it must be.
+  EXPECT_NE(shown.find("    set sender-blocklist spammer@example.org @bulk.example .junk.example\n"),
+            std::string::npos)
+      << shown;
+  EXPECT_NE(shown.find("        set prefixes 192.0.2.0/24 2001:db8:bad::/48\n"), std::string::npos) << shown;
+}
+
+TEST(Writer, ReputationListsAreShownWithTheirEntries) {
+  Policy policy;
+  policy.reputation_lists.push_back(ReputationList{.name = "bad", .prefixes = {"0.0.0.0/0", "::/0"}, .score = -3});
+  const std::string text = write_config(policy);
+  EXPECT_NE(text.find("config reputation list\n"
+                      "    edit bad\n"
+                      "        set prefixes 0.0.0.0/0 ::/0\n"
+                      "        set file \"\"\n"
+                      "        set score -3\n"
+                      "    next\n"
+                      "end\n"),
+            std::string::npos)
+      << text;
+  const LoadResult reloaded = load_config_text(text, "shown.conf", "");
+  ASSERT_TRUE(reloaded.ok()) << error_lines(reloaded).front();
+  EXPECT_EQ(write_config(reloaded.policy), text);
 }
 
 }  // namespace

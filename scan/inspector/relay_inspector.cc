@@ -1,0 +1,253 @@
+// scan/inspector/relay_inspector.cc — see relay_inspector.h.
+#include "scan/inspector/relay_inspector.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "scan/envelope/envelope_policy.h"
+#include "scan/envelope/greylist.h"
+#include "scan/smtp/smtp_limits.h"
+
+namespace sluice::scan {
+
+namespace {
+
+smtp::LocalReply local_reply(const envelope::EnvelopeDecision& d) {
+  smtp::LocalReply r;
+  if (d.refuse) {
+    r.code = d.code;
+    r.text = d.reply;
+  }
+  return r;
+}
+
+// Reasons go into a reply line the remote MTA logs and may show a user: printable ASCII only, bounded.
+void append_sanitised(std::string& out, std::string_view text, size_t limit) {
+  for (char c : text.substr(0, limit)) out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
+}
+
+bool has_reason(const Verdict& v, std::string_view prefix) {
+  for (const std::string& r : v.reasons) {
+    if (r.compare(0, prefix.size(), prefix) == 0) return true;
+  }
+  return false;
+}
+
+constexpr size_t kReasonInReply = 160;
+
+}  // namespace
+
+RelayInspector::RelayInspector(const InspectorContext& context)
+    : context_(context), inspector_(*context.snapshot, *context.scratch) {}
+
+void RelayInspector::start(const FlowTuple& flow, const envelope::ClientAddress& client) {
+  flow_ = flow;
+  client_ = client;
+  message_index_ = 0;
+  message_open_ = false;
+  safelisted_ = false;
+  input_since_tsc_ = 0;
+}
+
+smtp::LocalReply RelayInspector::on_mail(const smtp::Envelope& envelope) {
+  safelisted_ = false;
+  const envelope::EnvelopePolicy* policy = context_.snapshot->envelope.get();
+  if (policy == nullptr) return {};
+  return local_reply(policy->check_sender(client_, envelope.mail_from));
+}
+
+smtp::LocalReply RelayInspector::on_rcpt(const smtp::Envelope& envelope, std::string_view recipient) {
+  const envelope::EnvelopePolicy* policy = context_.snapshot->envelope.get();
+  if (policy == nullptr) return {};
+  const envelope::EnvelopeDecision d = policy->check_recipient(recipient);
+  if (d.refuse) return local_reply(d);
+  // A safelist skips anti-spam for the whole transaction: spam rules, reputation, greylisting — never anti-virus.
+  if (policy->safelisted(envelope.mail_from, recipient)) {
+    safelisted_ = true;
+    return {};
+  }
+  if (context_.greylist != nullptr && context_.snapshot->policy.greylist.enabled) {
+    return local_reply(context_.greylist->check(client_, envelope.mail_from, recipient, *context_.now_ns));
+  }
+  return {};
+}
+
+void RelayInspector::on_message_begin(const smtp::Envelope& envelope) {
+  record_ = MessageRecord{};
+  record_.timestamp_ns = *context_.now_ns;
+  record_.flow = flow_;
+  record_.index_in_session = ++message_index_;
+  char id[48];
+  std::snprintf(id, sizeof id, "%" PRIx64 "-%" PRIu64 "-%u", record_.timestamp_ns / 1000, flow_.flow_id,
+                message_index_);
+  record_.id = id;
+  record_.envelope = envelope;
+  record_.enforced = true;
+  inspector_.begin(&record_);
+  if (safelisted_) inspector_.skip_antispam();
+  message_open_ = true;
+  header_done_ = header_too_big_ = false;
+  header_line_bytes_ = 0;
+  header_bytes_ = 0;
+}
+
+void RelayInspector::on_message_content(std::string_view canonical) {
+  if (!message_open_) return;
+  if (!header_done_) track_header_block(canonical);
+  inspector_.feed(canonical);
+}
+
+// Canonical content ends lines in CRLF only, so the header block ends at the first empty line.
+void RelayInspector::track_header_block(std::string_view canonical) {
+  const uint64_t limit = context_.snapshot->policy.mime.max_header_size;
+  for (size_t i = 0; i < canonical.size() && !header_done_; ++i) {
+    ++header_bytes_;
+    if (canonical[i] == '\n') {
+      if (header_line_bytes_ == 1) header_done_ = true;   // the line was just CR LF
+      header_line_bytes_ = 0;
+    } else {
+      ++header_line_bytes_;
+    }
+  }
+  if (header_bytes_ > limit) {
+    header_too_big_ = true;   // RES-7: refused, not truncated (the scanner and the backend would then differ)
+    header_done_ = true;
+  }
+}
+
+void RelayInspector::stop_scanning() {
+  if (message_open_) inspector_.stop_scanning();
+}
+
+void RelayInspector::apply_relay_checks(const smtp::MessageEnd& end) {
+  const control::Policy& p = context_.snapshot->policy;
+  Verdict& v = record_.verdict;
+  if (header_too_big_) v.apply(control::Action::Reject, "smtp:header_size");
+  // The relay stops feeding content past the size limit, so the inspector may not have seen the excess itself.
+  if (end.size > (static_cast<uint64_t>(p.smtp.oversize_limit_mb) << 20) && !has_reason(v, "smtp:oversize")) {
+    v.apply(p.smtp.oversize_action, "smtp:oversize");
+    record_.flags.emplace_back("oversize");
+  }
+  const uint32_t stray = smtp::flag_bit(smtp::SessionFlag::BareLf) | smtp::flag_bit(smtp::SessionFlag::BareCr);
+  if ((end.flags & stray) && p.smtp.bare_newline == control::BareNewlinePolicy::Reject) {
+    v.apply(control::Action::Reject, "smtp:bare_newline");
+  }
+  if ((end.flags & smtp::flag_bit(smtp::SessionFlag::LongLine)) && p.smtp.long_line_action != control::Action::Pass) {
+    v.apply(p.smtp.long_line_action, "smtp:long_line");
+  }
+}
+
+// The reply names the rule and the record id (FIELD-NOTES: "5.7.1 without relay" must be explainable).
+smtp::LocalReply RelayInspector::refusal_for(control::Action action) const {
+  const Verdict& v = record_.verdict;
+  smtp::LocalReply r;
+  std::string reason;
+  for (const std::string& each : v.reasons) {
+    if (!reason.empty()) reason += ",";
+    reason += each;
+  }
+  if (action == control::Action::Tempfail) {
+    r.code = 451;
+    r.text = "4.7.1 Message deferred: ";
+  } else if (has_reason(v, "smtp:oversize") || has_reason(v, "smtp:header_size") || has_reason(v, "smtp:long_line")) {
+    r.code = 552;
+    r.text = has_reason(v, "smtp:header_size") ? "5.3.4 Message header size exceeds limit: "
+                                                : "5.3.4 Message size exceeds fixed limit: ";
+  } else if (has_reason(v, "smtp:bare_newline")) {
+    r.code = 550;
+    r.text = "5.5.2 Error: bare <CR> or <LF> received: ";
+  } else if (action == control::Action::Quarantine) {
+    r.code = 550;
+    r.text = "5.7.1 Message quarantined: ";
+  } else {
+    r.code = 550;
+    r.text = "5.7.1 Message rejected: ";
+  }
+  append_sanitised(r.text, reason, kReasonInReply);
+  r.text += " (id ";
+  r.text += record_.id;
+  r.text += ")";
+  return r;
+}
+
+void RelayInspector::add_tag_headers(std::string& out) const {
+  out = "X-Sluice-Verdict: tag (";
+  size_t n = 0;
+  for (const std::string& reason : record_.verdict.reasons) {
+    if (n++ != 0) out += ",";
+    append_sanitised(out, reason, kReasonInReply);
+  }
+  out += ") id=" + record_.id + "\r\n";
+  out += "X-Sluice-Spam-Score: " + std::to_string(record_.spam_score) + "\r\n";
+}
+
+bool RelayInspector::store_quarantine_copy(std::string_view held) {
+  const control::QuarantineSettings& q = context_.snapshot->policy.quarantine;
+  if (q.directory.empty() || held.empty() || held.size() > (static_cast<uint64_t>(q.max_size_mb) << 20)) return false;
+  const std::string path = q.directory + "/" + record_.id + ".eml";
+  FILE* f = std::fopen(path.c_str(), "wbx");
+  if (f == nullptr) return false;
+  const bool ok = std::fwrite(held.data(), 1, held.size(), f) == held.size();
+  if (std::fclose(f) != 0 || !ok) {
+    std::remove(path.c_str());
+    return false;
+  }
+  record_.quarantine_file = path;
+  return true;
+}
+
+smtp::MessageDecision RelayInspector::on_message_end(const smtp::MessageEnd& end, std::string_view held) {
+  smtp::MessageDecision decision;
+  if (!message_open_) return decision;
+  inspector_.finish(end);
+  if (end.complete) apply_relay_checks(end);
+  const uint64_t now = read_cycles();
+  if (input_since_tsc_ != 0 && now >= input_since_tsc_ && context_.tsc_hz != 0) {
+    record_.verdict_latency_us = static_cast<uint64_t>(
+        static_cast<unsigned __int128>(now - input_since_tsc_) * 1'000'000 / context_.tsc_hz);
+  }
+  if (!end.complete) return decision;   // nobody to answer: the record says what was seen
+
+  control::Action action = record_.verdict.action;
+  if (action == control::Action::Quarantine) {
+    if (!store_quarantine_copy(held)) record_.flags.emplace_back("quarantine_copy_not_stored");
+    if (context_.snapshot->policy.quarantine.after_action == control::Action::Pass) {
+      action = control::Action::Pass;
+    } else {
+      decision.kind = smtp::MessageDecision::Kind::Refuse;
+      decision.refusal = refusal_for(control::Action::Quarantine);
+      return decision;
+    }
+  }
+  switch (action) {
+    case control::Action::Pass:
+      break;
+    case control::Action::Tag:
+      if (held.empty()) {
+        record_.flags.emplace_back("tag_headers_not_added_streamed");
+      } else {
+        add_tag_headers(decision.added_headers);
+      }
+      break;
+    case control::Action::Tempfail:
+    case control::Action::Reject:
+    case control::Action::Quarantine:
+      decision.kind = smtp::MessageDecision::Kind::Refuse;
+      decision.refusal = refusal_for(action);
+      break;
+  }
+  return decision;
+}
+
+void RelayInspector::on_message_done(const smtp::MessageOutcome& outcome) {
+  if (!message_open_) return;
+  message_open_ = false;
+  record_.client_reply = outcome.client_code;
+  record_.client_reply_text = outcome.client_text;
+  record_.server_reply = outcome.backend_code;
+  record_.server_reply_text = outcome.backend_text;
+  record_.headers_added = outcome.headers_added;
+  context_.records->on_message_record(record_);
+}
+
+}  // namespace sluice::scan

@@ -1,0 +1,180 @@
+// scan/smtp/smtp_relay.h — the live SMTP relay: one client connection in, one backend connection out.
+//
+// Owns: the SMTP state of both directions of one proxied session — client commands parsed, checked and
+// re-serialised towards the backend; backend replies parsed and re-serialised towards the client (EHLO
+// capabilities mediated); message content decoded, canonicalised, streamed to the scanner and to the backend;
+// the final end of data held until the hooks' verdict. Sluice is the single parser of record: the backend never
+// receives a client byte the relay has not read as a command or as content (THREATS.md §2, §5).
+// Calls: the line/command/reply/DATA readers of scan/smtp, BodyCanonicalizer, EhloMediator, RelayHooks.
+// No I/O: the owner feeds received bytes in and moves to_client()/to_server() out to TCP. Memory is fixed when
+// the relay is built (outputs, hold buffer, pending-reply ring); a full output makes the relay stop reading.
+//
+// Interface in one minute:
+//   on_server_bytes() / on_client_bytes()  return how many bytes were used; the rest stays in TCP and is
+//                                           offered again later (after outputs drained or a reply arrived).
+//   to_client() / to_server()              what to send; the owner calls consumed(n) on them.
+//   wants_close()                          send what is queued to the client, then close both legs.
+//   on_client_closed() / on_server_closed() the peer went away: a message in progress is abandoned, logged.
+// See scan/smtp/README.md ("The relay") for every reply it gives itself.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scan/smtp/bdat_reader.h"
+#include "scan/smtp/body_canonicalizer.h"
+#include "scan/smtp/command_parser.h"
+#include "scan/smtp/data_decoder.h"
+#include "scan/smtp/ehlo_mediation.h"
+#include "scan/smtp/line_assembler.h"
+#include "scan/smtp/relay_hooks.h"
+#include "scan/smtp/relay_output.h"
+#include "scan/smtp/reply_parser.h"
+#include "scan/smtp/smtp_limits.h"
+
+namespace sluice::smtp {
+
+struct RelayConfig {
+  SmtpLimits limits;              // command/reply/DATA line lengths, recipients, pipelined commands, reply text
+  EhloPolicy ehlo;                // SIZE offered, CHUNKING offered
+  uint64_t size_limit = 0;        // MAIL SIZE= and content above it are refused with 552 (0 = no limit here)
+  uint32_t hold_limit = 256 * 1024;  // content held before the backend sees any (see README: hold, then stream)
+  uint32_t max_errors = 20;       // malformed/unknown/refused-syntax commands before 421 and close
+  uint32_t output_capacity = 64 * 1024;  // bytes queued per direction (the backend side adds hold_limit)
+};
+
+class SmtpRelay {
+ public:
+  SmtpRelay(const RelayConfig&, RelayHooks&);
+
+  // Back to the state of a fresh connection (pooled sessions); keeps every buffer's capacity.
+  void reset();
+
+  // Room the relay keeps in to_client for a reply it decides itself.
+  static constexpr size_t kSlackForGate = 512;
+  // Streamed BDAT chunks to the backend are at least this large (fewer commands and replies than one per segment).
+  static constexpr size_t kStreamChunk = 64 * 1024;
+
+  size_t on_client_bytes(std::string_view bytes);
+  size_t on_server_bytes(std::string_view bytes);
+  void on_client_closed();
+  void on_server_closed();
+
+  RelayOutput& to_client() { return to_client_; }
+  RelayOutput& to_server() { return to_server_; }
+  bool wants_close() const { return close_after_output_; }
+  // The relay stopped reading the client until a reply arrives (DATA, AUTH, the first BDAT, the greeting).
+  bool waiting_for_backend() const { return gated_; }
+  uint32_t flags() const { return flags_; }
+  uint32_t messages() const { return messages_; }
+
+ private:
+  // What one entry of the reply ring waits for, in the client's command order.
+  enum class Expect : uint8_t {
+    ClientReply,   // a forwarded client command: the backend's reply is relayed
+    Local,         // a reply the relay gives itself, sent when every earlier reply has gone out
+    DataGate,      // DATA: 354 or a refusal, decided when every earlier reply is known
+    BdatGate,      // the first BDAT of a transaction: accepted or skipped, decided likewise
+    Silent,        // a backend reply no client command waits for (BDAT chunk, RSET after a refused message)
+    BackendData,   // the backend's 354 to the relay's own DATA
+    MessageReply,  // the backend's reply to the end of a message: the client's end-of-data reply
+  };
+  struct Pending {
+    Expect expect = Expect::Local;
+    Verb verb = Verb::Unknown;
+    int code = 0;               // Local: the reply code
+    std::string text;           // Local: reply text; RCPT: the recipient
+    uint64_t bdat_size = 0;     // BdatGate
+    bool bdat_last = false;
+    bool close_after = false;   // Local: close both legs once this reply has gone out
+  };
+  enum class ClientMode : uint8_t { Commands, DataBody, BdatChunk, BdatSkip, Closing };
+  enum class Backend : uint8_t { Idle, Streaming, AwaitingGo };   // the backend side of the message in flight
+
+  // commands (smtp_relay.cc)
+  bool client_step(std::string_view in, size_t& used);
+  void on_command_line(std::string_view line, bool bare, bool too_long);
+  void forward_command(const Command&, std::string_view line);
+  void on_mail(const Command&, std::string_view line);
+  void on_rcpt(const Command&, std::string_view line);
+  void on_bdat(const Command&);
+  void refuse(int code, std::string_view text, bool counts_as_error = false);
+  void close_with(int code, std::string_view text);
+  // replies (smtp_relay_replies.cc)
+  void on_backend_reply();
+  void relay_reply(const ReplyParser&, Verb verb);
+  void advance();
+  bool resolve_data_gate();
+  bool resolve_bdat_gate(uint64_t size, bool last);
+  void append_reply(int code, std::string_view text);
+  Pending& push(Expect, Verb = Verb::Unknown);
+  Pending& head() { return ring_[ring_head_]; }
+  void pop();
+  bool ring_full() const { return ring_count_ == ring_.size(); }
+  void reset_transaction();
+  void clear_message_state();
+  // message content (smtp_relay_body.cc)
+  void begin_message();
+  void take_content(std::string_view raw);
+  void deliver_canonical(std::string_view canonical);
+  void start_streaming();
+  void stream(std::string_view canonical);
+  void end_message();
+  void abandon_message();
+  bool body_room() const;
+  void flush_staged(bool last);
+  void send_held_as_data();
+
+  RelayConfig config_;
+  RelayHooks& hooks_;
+  RelayOutput to_client_, to_server_;
+  LineAssembler client_lines_, server_lines_;
+  CommandParser commands_;
+  ReplyParser replies_;
+  DataDecoder data_;
+  BdatReader bdat_;
+  BodyCanonicalizer canonical_;
+  DotStuffer stuffer_;
+  EhloMediator ehlo_;
+  BackendCapabilities backend_caps_;
+
+  std::vector<Pending> ring_;
+  size_t ring_head_ = 0, ring_count_ = 0;
+
+  Envelope envelope_;
+  ClientMode mode_ = ClientMode::Commands;
+  Backend backend_ = Backend::Idle;
+  bool greeted_ = false;           // the backend's greeting went to the client
+  bool gated_ = true;              // client input waits (greeting, DATA/BDAT decision, AUTH exchange, backend 354)
+  bool close_after_output_ = false;
+  bool mail_ok_ = false;           // the backend accepted MAIL
+  bool mail_forwarded_ = false;    // a MAIL is on its way (reply unknown)
+  bool bdat_transaction_ = false;  // this transaction uses BDAT
+  bool message_open_ = false;      // content began (354 or first chunk) and has not ended
+  bool final_after_go_ = false;    // AwaitingGo: the end of data is already known (send the rest, then ".")
+  bool sasl_line_next_ = false;    // the backend answered AUTH with 334: the next client line is a SASL response
+  bool held_message_ = true;       // the backend has seen none of this message's content
+  bool backend_failed_ = false;    // the backend refused part of a streamed message
+  int backend_fail_code_ = 0;
+  std::string backend_fail_text_;
+  size_t client_backlog_ = 0;      // client bytes offered but not used by the last on_client_bytes()
+  uint32_t rcpt_commands_ = 0;
+  uint32_t errors_ = 0;
+  uint32_t flags_ = 0;
+  uint32_t messages_ = 0;
+  uint64_t content_size_ = 0;
+  uint64_t bdat_chunk_size_ = 0;
+  bool long_line_ = false;         // the command line being read is over max_command_line
+  uint32_t line_flags_ = 0;        // BareCr/BareLf bits of the command line being read
+  bool outcome_pending_ = false;   // a MessageReply is outstanding: on_message_done() is still owed
+  std::string held_;               // content of a message not yet sent (capacity hold_limit + one chunk)
+  std::string decoded_;            // DataDecoder output, one feed at a time
+  std::string canonical_buf_;      // canonical form of decoded_
+  std::string scratch_;            // reply/command being built
+  std::string added_headers_;
+  MessageOutcome outcome_;
+};
+
+}  // namespace sluice::smtp
