@@ -34,10 +34,17 @@ def eicar_message():
     return mailgen.Sent("demo-eicar", data, mailgen.body_sha256(data.partition(b"\r\n\r\n")[2]), len(data))
 
 
-def swaks(t, sent, server, port, source):
+# The demo's policy on top of the topology's: relay only for the backend's domain.
+DEMO_CONF = f"""config smtp envelope
+  set protected-domains {topology.MAIL_DOMAIN}
+end
+"""
+
+
+def swaks(t, sent, server, port, source, to="user@sluice.test"):
     path = mailgen.write(sent, t.dir, for_swaks=True)
     argv = ["ip", "netns", "exec", t.mta, "swaks", "--server", server, "--port", str(port), "--from",
-            "sender@client.test", "--to", "user@sluice.test", "--data", "@" + path, "--suppress-data",
+            "sender@client.test", "--to", to, "--data", "@" + path, "--suppress-data",
             "--local-interface", source, "--timeout", "60"] + (["-6"] if ":" in server else [])
     t0 = time.monotonic()
     p = subprocess.run(argv, capture_output=True, text=True)
@@ -56,19 +63,21 @@ def main():
         print(f"demo: the live demo needs root and network namespaces ({why}); tools/demo --offline runs "
               "the capture demo", file=sys.stderr)
         return 1
-    with topology.Topology(appliance=a.appliance, keep=a.keep) as t:
+    with topology.Topology(appliance=a.appliance, keep=a.keep, sluice_conf_extra=DEMO_CONF) as t:
         print(f"== topology ({t.appliance} appliance, up in {t.setup_s:.1f} s)")
         print(f"   {t.mta}: clients {CLIENT4} {CLIENT4_C} {CLIENT6} on {t.mta_if}")
         print(f"   {t.mx}: Postfix on {topology.BACKEND4}:25 and [{topology.BACKEND6}]:25 on {t.mx_if}")
         print(f"   VIPs {VIP_A}:25 {VIP_B}:25 [{VIP6}]:25 (inspected), {VIP_A}:{PASSTHROUGH_PORT} (DNAT only)")
-        sends = [(mailgen.make("demo-small", 2 * 1024), VIP_A, 25, CLIENT4),
-                 (mailgen.make("demo-1mb", 1024 * 1024), VIP_B, 25, CLIENT4_C),
-                 (mailgen.make("demo-ipv6", 20 * 1024), VIP6, 25, CLIENT6),
-                 (mailgen.make("demo-passthrough", 4 * 1024), VIP_A, PASSTHROUGH_PORT, CLIENT4),
-                 (eicar_message(), VIP_A, 25, CLIENT4)]
-        print("\n== swaks from mta")
-        for sent, server, port, source in sends:
-            secs, reply = swaks(t, sent, server, port, source)
+        to = "user@sluice.test"
+        sends = [(mailgen.make("demo-small", 2 * 1024), VIP_A, 25, CLIENT4, to),
+                 (mailgen.make("demo-1mb", 1024 * 1024), VIP_B, 25, CLIENT4_C, to),
+                 (mailgen.make("demo-ipv6", 20 * 1024), VIP6, 25, CLIENT6, to),
+                 (mailgen.make("demo-passthrough", 4 * 1024), VIP_A, PASSTHROUGH_PORT, CLIENT4, to),
+                 (eicar_message(), VIP_A, 25, CLIENT4, to),
+                 (mailgen.make("demo-relay", 1024), VIP_A, 25, CLIENT4, "someone@elsewhere.test")]
+        print("\n== swaks from mta (the reply each client got to its message)")
+        for sent, server, port, source, rcpt in sends:
+            secs, reply = swaks(t, sent, server, port, source, rcpt)
             print(f"   {sent.test_id:18} {sent.size:>8} B  {source:>16} -> {server}:{port:<5} {secs:5.2f} s  {reply}")
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not t.backend.queue_empty():
@@ -76,6 +85,8 @@ def main():
         time.sleep(0.5)
         print("\n== delivered to the backend's Maildir (what Postfix in mx stored)")
         sent_by_id = {s.test_id: s for s, *_ in sends}
+        print("   (the EICAR message was refused in the SMTP transaction and the relay attempt at RCPT: neither is "
+              "here)" if t.appliance == "sluice" else "")
         for path in t.backend.delivered_files():
             d = mailgen.parse(path)
             s = sent_by_id.get(d.test_id)
@@ -87,11 +98,11 @@ def main():
                 with open(t.sluice_log) as f:
                     for line in f:
                         r = json.loads(line)
-                        verdict = r.get("verdict", {})
-                        print(f"   {r.get('src_ip')} -> {r.get('dest_ip')}:{r.get('dest_port')}  "
+                        verdict, relay = r.get("verdict", {}), r.get("relay", {})
+                        print(f"   {r.get('id', '')} {r.get('src_ip')} -> {r.get('dest_ip')}:{r.get('dest_port')}  "
                               f"{r.get('email', {}).get('subject', '')!r:24} {verdict.get('action')} "
-                              f"{' '.join(verdict.get('reasons', []))}"
-                              f"{'  (logged, not enforced: inline verdicts are issue 4)' if 'verdict_not_enforced' in r.get('flags', []) and verdict.get('action') != 'pass' else ''}")
+                              f"{' '.join(verdict.get('reasons', []))}  client heard {relay.get('client_reply')}, "
+                              f"verdict in {relay.get('verdict_latency_us')} us")
             except OSError:
                 print("   (no message log)")
             try:

@@ -34,7 +34,8 @@ def smtp_dialogue(eml):
 def main():
     out = sys.argv[1]
     mails = cases()
-    for target in ("smtp_session_fuzz", "mime_parser_fuzz", "config_parser_fuzz", "message_inspector_fuzz"):
+    for target in ("smtp_session_fuzz", "smtp_relay_fuzz", "mime_parser_fuzz", "config_parser_fuzz",
+                   "message_inspector_fuzz"):
         os.makedirs(os.path.join(out, target), exist_ok=True)
     for name, (eml, _) in mails.items():
         if len(eml) > 60000:
@@ -42,8 +43,9 @@ def main():
         for target in ("mime_parser_fuzz", "message_inspector_fuzz"):
             with open(os.path.join(out, target, name), "wb") as f:
                 f.write(bytes([len(name)]) + eml)
-        with open(os.path.join(out, "smtp_session_fuzz", name), "wb") as f:
-            f.write(smtp_dialogue(eml))
+        for target in ("smtp_session_fuzz", "smtp_relay_fuzz"):   # the same framing for data records
+            with open(os.path.join(out, target, name), "wb") as f:
+                f.write(smtp_dialogue(eml))
     for conf in ("control/default.conf", "control/sluice.conf.example"):
         path = os.path.join(ROOT, conf)
         if os.path.exists(path):
