@@ -156,6 +156,9 @@ smtp::LocalReply RelayInspector::refusal_for(control::Action action) const {
   } else if (has_reason(v, "smtp:bare_newline")) {
     r.code = 550;
     r.text = "5.5.2 Error: bare <CR> or <LF> received: ";
+  } else if (has_reason(v, "smtp:smuggling_sequence")) {   // a "." line next to a NUL (SM-11, SM-12)
+    r.code = 550;
+    r.text = "5.5.2 Error: end-of-data look-alike in message content: ";
   } else if (action == control::Action::Quarantine) {
     r.code = 550;
     r.text = "5.7.1 Message quarantined: ";

@@ -112,7 +112,11 @@ void SmtpRelay::end_message() {
   end.complete = true;
   end.size = content_size_;
   end.bdat = bdat_transaction_;
-  end.flags = (bdat_transaction_ ? 0 : data_.flags()) | flags_;
+  // This message's content flags; the session's command-line anomalies (a bare LF in a command, SM-17) were
+  // answered when they happened and are not the message's.
+  constexpr uint32_t kCommandOnly = flag_bit(SessionFlag::BareLf) | flag_bit(SessionFlag::BareCr) |
+                                    flag_bit(SessionFlag::LongCommand) | flag_bit(SessionFlag::UnknownCommand);
+  end.flags = (bdat_transaction_ ? 0 : data_.flags()) | (flags_ & ~kCommandOnly);
   if (canonical_.bare_cr()) end.flags |= flag_bit(SessionFlag::BareCr);
   if (canonical_.bare_lf()) end.flags |= flag_bit(SessionFlag::BareLf);
   const bool held = held_message_;
@@ -192,7 +196,8 @@ void SmtpRelay::abandon_message() {
   end.complete = false;
   end.size = content_size_;
   end.bdat = bdat_transaction_;
-  end.flags = flags_ | flag_bit(SessionFlag::Truncated);
+  end.flags = (flags_ & ~(flag_bit(SessionFlag::BareLf) | flag_bit(SessionFlag::BareCr))) |
+              flag_bit(SessionFlag::Truncated);
   hooks_.on_message_end(end, {});
   hooks_.on_message_done(outcome_);
   clear_message_state();

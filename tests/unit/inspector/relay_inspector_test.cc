@@ -225,6 +225,15 @@ TEST(RelayInspector, BareNewlineRejectRefusesTheMessage) {
   EXPECT_EQ(s.take_server(), "RSET\r\n");
 }
 
+TEST(RelayInspector, BareLineEndInACommandDoesNotRefuseTheNextMessage) {   // SM-17 then a clean message
+  control::Policy p = base_policy();
+  p.smtp.bare_newline = control::BareNewlinePolicy::Reject;
+  Session s(p);
+  s.client("RCPT TO:<a@b>\nDATA\r\n");
+  EXPECT_EQ(s.take_client(), "500 5.5.2 Error: bare <CR> or <LF> received\r\n");
+  EXPECT_EQ(s.send("Subject: clean\r\n\r\nhi\r\n"), "250 2.0.0 Ok: queued\r\n");
+}
+
 TEST(RelayInspector, OversizeAndHugeHeadersGet552) {
   control::Policy p = base_policy();
   p.smtp.oversize_limit_mb = 1;
