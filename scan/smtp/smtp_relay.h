@@ -80,6 +80,7 @@ class SmtpRelay {
     Silent,        // a backend reply no client command waits for (BDAT chunk, RSET after a refused message)
     BackendData,   // the backend's 354 to the relay's own DATA
     MessageReply,  // the backend's reply to the end of a message: the client's end-of-data reply
+    Sent,          // a Local reply already sent past Silent entries: dropped when it reaches the head
   };
   struct Pending {
     Expect expect = Expect::Local;
@@ -106,6 +107,7 @@ class SmtpRelay {
   void on_backend_reply();
   void relay_reply(const ReplyParser&, Verb verb);
   void advance();
+  void send_past_silent();
   bool resolve_data_gate();
   bool resolve_bdat_gate(uint64_t size, bool last);
   void append_reply(int code, std::string_view text);

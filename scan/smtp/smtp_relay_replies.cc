@@ -21,7 +21,7 @@ size_t SmtpRelay::on_server_bytes(std::string_view in) {
   while (used < in.size()) {
     // A reply the relay owes the client comes before whatever the backend says next.
     if (ring_count_ > 0 && (head().expect == Expect::Local || head().expect == Expect::DataGate ||
-                            head().expect == Expect::BdatGate)) {
+                            head().expect == Expect::BdatGate || head().expect == Expect::Sent)) {
       break;
     }
     if (to_client_.room() < kRoomForRelayedReply) break;
@@ -167,7 +167,9 @@ void SmtpRelay::on_backend_reply() {
 void SmtpRelay::advance() {
   while (ring_count_ > 0) {
     Pending& h = head();
-    if (h.expect == Expect::Local) {
+    if (h.expect == Expect::Sent) {
+      pop();
+    } else if (h.expect == Expect::Local) {
       if (to_client_.room() < h.text.size() + 8) return;
       append_reply(h.code, h.text);
       if (h.close_after) {
@@ -186,8 +188,27 @@ void SmtpRelay::advance() {
       pop();
       resolve_bdat_gate(size, last);
     } else {
+      send_past_silent();
       return;   // waits for the backend
     }
+  }
+}
+
+// Local replies queued behind nothing but Silent entries (the backend's acknowledgements of BDAT chunks the
+// client never sees) owe those entries nothing: a refusal of a streamed message goes out at once instead of
+// after the backend has taken in every chunk already sent.
+void SmtpRelay::send_past_silent() {
+  size_t i = 0;
+  while (i < ring_count_ && ring_[(ring_head_ + i) % ring_.size()].expect == Expect::Silent) ++i;
+  for (; i < ring_count_; ++i) {
+    Pending& p = ring_[(ring_head_ + i) % ring_.size()];
+    if (p.expect != Expect::Local || to_client_.room() < p.text.size() + 8) return;
+    append_reply(p.code, p.text);
+    if (p.close_after) {
+      close_after_output_ = true;
+      mode_ = ClientMode::Closing;
+    }
+    p.expect = Expect::Sent;
   }
 }
 

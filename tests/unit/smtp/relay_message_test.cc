@@ -77,8 +77,11 @@ TEST(RelayMessage, LargeMessageStreamsInChunksAndARefusalIsAnRset) {
   const std::string streamed = h.take_server();
   ASSERT_FALSE(streamed.empty()) << h.hooks.contents[0].size();
   EXPECT_EQ(streamed.rfind("BDAT ", 0), 0u);   // streaming began before the end of data
+  h.take_client();
+  h.client(".\r\n");   // the refusal goes out at once, before the backend acknowledged the chunk already sent
+  EXPECT_EQ(h.take_client(), "550 5.7.1 Message rejected: x (id 2)\r\n");
   h.server("250 2.0.0 chunk\r\n");
-  h.client(".\r\n");
+  EXPECT_EQ(h.take_client(), "");   // the chunk's acknowledgement is the relay's own
   const std::string tail = h.take_server();
   EXPECT_NE(tail.find("RSET\r\n"), std::string::npos);
   EXPECT_EQ(tail.find("LAST"), std::string::npos);
