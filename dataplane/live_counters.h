@@ -63,7 +63,8 @@ class Counter {
   X(drops_no_neighbour, "frames dropped waiting for ARP/ND")                                         \
   X(drops_no_mbuf, "frames not built: the mbuf pool was empty")                                      \
   X(drops_table_full, "new connections dropped: session or pass-through table full")                 \
-  X(messages_logged, "message records written")
+  X(messages_logged, "message records written")                                                       \
+  X(scan_slices_spent, "poll iterations whose scanning slice ran out with client input left for the next")
 
 struct LiveCounters {
 #define SLUICE_DECLARE_COUNTER(name, help) Counter name;

@@ -358,6 +358,7 @@ void LiveWorker::service_marked() {
       carried_.push_back(&session);
     }
   }
+  if (!carried_.empty() && slice_.cycles_left <= 0) counters_.scan_slices_spent.add();
   marked_.clear();
 }
 

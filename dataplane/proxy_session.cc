@@ -11,7 +11,7 @@ namespace sluice::dataplane {
 namespace {
 
 // Client bytes handed to the relay per call: bounds the scanning work done between two checks of the slice.
-constexpr size_t kClientBytesPerCall = 64 * 1024;
+constexpr size_t kClientBytesPerCall = 16 * 1024;
 constexpr int kMaxRounds = 16;   // read/write rounds per service call (each round frees room for the next)
 
 // Both keep IPv4 as IPv4-mapped IPv6 in network order.
