@@ -334,8 +334,10 @@ void client_handle(Slot& s, const std::vector<Step>& steps, uint64_t now) {
   }
   size_t eol;
   while (s.step < static_cast<int>(steps.size()) && (eol = s.client_in.find("\r\n")) != std::string::npos) {
+    const bool continuation = eol > 3 && s.client_in[3] == '-';   // a multi-line reply ends at "code SP"
     const bool expected = s.client_in.starts_with(steps[s.step].code);
     s.client_in.erase(0, eol + 2);
+    if (continuation && expected) continue;
     if (!expected) {
       tcp.abort(now);
       s.step = static_cast<int>(steps.size());
