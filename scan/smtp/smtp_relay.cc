@@ -313,6 +313,18 @@ void SmtpRelay::forward_command(const Command& command, std::string_view seriali
   if (command.verb == Verb::Rcpt) p.text.assign(command.argument);
 }
 
+// "MAIL FROM:<path> params" / "RCPT TO:<path> params", rebuilt from the parsed command.
+std::string_view SmtpRelay::serialise_path_command(std::string_view keyword, const Command& command) {
+  scratch_.assign(keyword);
+  scratch_.append(command.argument);
+  scratch_.push_back('>');
+  for (std::string_view param : command.params) {
+    scratch_.push_back(' ');
+    scratch_.append(param);
+  }
+  return scratch_;
+}
+
 void SmtpRelay::on_mail(const Command& command, std::string_view) {
   for (std::string_view param : command.params) {
     if (param.size() < 5 || !equals_ignore_case(param.substr(0, 5), "SIZE=")) continue;
@@ -337,15 +349,8 @@ void SmtpRelay::on_mail(const Command& command, std::string_view) {
     refuse(verdict.code, verdict.text);
     return;
   }
-  scratch_.assign("MAIL FROM:<");
-  scratch_.append(command.argument);
-  scratch_.push_back('>');
-  for (std::string_view param : command.params) {
-    scratch_.push_back(' ');
-    scratch_.append(param);
-  }
   mail_forwarded_ = true;
-  forward_command(command, scratch_);
+  forward_command(command, serialise_path_command("MAIL FROM:<", command));
 }
 
 void SmtpRelay::on_rcpt(const Command& command, std::string_view) {
@@ -365,14 +370,7 @@ void SmtpRelay::on_rcpt(const Command& command, std::string_view) {
     return;
   }
   ++rcpt_commands_;
-  scratch_.assign("RCPT TO:<");
-  scratch_.append(command.argument);
-  scratch_.push_back('>');
-  for (std::string_view param : command.params) {
-    scratch_.push_back(' ');
-    scratch_.append(param);
-  }
-  forward_command(command, scratch_);
+  forward_command(command, serialise_path_command("RCPT TO:<", command));
 }
 
 void SmtpRelay::on_bdat(const Command& command) {

@@ -98,6 +98,7 @@ class SmtpRelay {
   bool client_step(std::string_view in, size_t& used);
   void on_command_line(std::string_view line, bool bare, bool too_long);
   void forward_command(const Command&, std::string_view line);
+  std::string_view serialise_path_command(std::string_view keyword, const Command&);
   void on_mail(const Command&, std::string_view line);
   void on_rcpt(const Command&, std::string_view line);
   void on_bdat(const Command&);

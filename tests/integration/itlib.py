@@ -34,6 +34,14 @@ def require_root_and_netns():
         sys.exit(SKIP)
 
 
+def require_sluice(what):
+    """Exits 77 (skip) when the appliance under test is not Sluice: `what` is Sluice's own (the kernel stand-in
+    only forwards)."""
+    if os.environ.get("SLUICE_APPLIANCE", topology.DEFAULT_APPLIANCE) != "sluice":
+        print(f"SKIP: {what} (SLUICE_APPLIANCE=sluice)")
+        sys.exit(SKIP)
+
+
 class Checker:
     """Collects failed expectations so one run reports all of them; every check prints its figures."""
 

@@ -16,9 +16,7 @@
   it, remembered afterwards; a new triplet is greylisted; the sending Postfix in `mta` is deferred once
   and delivers on its own retry.
 """
-import os
 import re
-import sys
 import time
 
 import backend_mail
@@ -218,9 +216,7 @@ def greylisting(c, t):
 
 def main():
     itlib.require_root_and_netns()
-    if os.environ.get("SLUICE_APPLIANCE", itlib.topology.DEFAULT_APPLIANCE) != "sluice":
-        print("SKIP: inline verdicts are Sluice's (SLUICE_APPLIANCE=sluice)")
-        sys.exit(itlib.SKIP)
+    itlib.require_sluice("inline verdicts are Sluice's")
     c = itlib.Checker("inline-verdicts")
     try:
         with itlib.Topology(sluice_conf_extra=VERDICT_CONF) as t:

@@ -18,7 +18,6 @@ queue, its local mailbox (the bounces) and the backend's Maildir.
 import os
 import random
 import re
-import sys
 import time
 
 import backend_mail
@@ -123,9 +122,7 @@ def settle(t, mix):
 
 def main():
     itlib.require_root_and_netns()
-    if os.environ.get("SLUICE_APPLIANCE", itlib.topology.DEFAULT_APPLIANCE) != "sluice":
-        print("SKIP: inline verdicts are Sluice's (SLUICE_APPLIANCE=sluice)")
-        sys.exit(itlib.SKIP)
+    itlib.require_sluice("inline verdicts are Sluice's")
     c = itlib.Checker("mta-queue")
     mix = build_mix()
     t = itlib.Topology(mta_postfix=True, sluice_conf_extra=SLUICE_CONF)

@@ -10,10 +10,8 @@
   scanned to its end; `scan-timeout-action tempfail` answers `451 4.7.1 Message deferred: scan:timeout`, and
   the backend stores nothing; a 1 KB message still passes.
 """
-import os
 import re
 import subprocess
-import sys
 
 import itlib
 import verdict_mail as vm
@@ -87,9 +85,7 @@ def budget_round(c):
 
 def main():
     itlib.require_root_and_netns()
-    if os.environ.get("SLUICE_APPLIANCE", itlib.topology.DEFAULT_APPLIANCE) != "sluice":
-        print("SKIP: budgets are Sluice's (SLUICE_APPLIANCE=sluice)")
-        sys.exit(itlib.SKIP)
+    itlib.require_sluice("budgets are Sluice's")
     c = itlib.Checker("scan-budget")
     slice_round(c)
     budget_round(c)

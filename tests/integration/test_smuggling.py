@@ -9,9 +9,7 @@ the backend's leniency (Postfix 3.7 has only yes/no). Then Sluice `bare-newline 
 disable`: a message with a stray CR or LF gets 550 5.5.2 and nothing is stored; BDAT gets 521 and close.
 Every case checks the client's replies and what the backend stored (exact body bytes), or was sent (its log).
 """
-import os
 import re
-import sys
 import time
 
 import itlib
@@ -156,9 +154,7 @@ def backend_setting(t, name):
 
 def main():
     itlib.require_root_and_netns()
-    if os.environ.get("SLUICE_APPLIANCE", itlib.topology.DEFAULT_APPLIANCE) != "sluice":
-        print("SKIP: smuggling is judged on Sluice's relay (SLUICE_APPLIANCE=sluice)")
-        sys.exit(itlib.SKIP)
+    itlib.require_sluice("smuggling is judged on Sluice's relay")
     c = itlib.Checker("smuggling")
     try:
         with itlib.Topology(sluice_conf_extra=PROTECTED, backend_extra=BACKEND_NO) as t:

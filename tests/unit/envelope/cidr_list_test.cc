@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/envelope/temp_files.h"
+
 #include <filesystem>
 #include <fstream>
 
@@ -92,20 +94,7 @@ TEST(CidrList, BadEntriesSayWhy) {
   }
 }
 
-class PrefixFile : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("sluice-envelope-test-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string write(const std::string& name, const std::string& text) {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
-  std::filesystem::path dir_;
-};
+class PrefixFile : public TempFiles {};
 
 TEST_F(PrefixFile, CommentsBlankLinesAndCrlf) {
   const std::string path = write("good.txt", "# bad clients\n\n192.0.2.0/24   # a comment\r\n  2001:db8::/32\r\n198.51.100.9\n");

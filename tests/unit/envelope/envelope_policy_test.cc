@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/envelope/temp_files.h"
+
 #include <filesystem>
 #include <fstream>
 
@@ -190,20 +192,7 @@ TEST(EnvelopePolicy, SafelistedEitherWay) {
   expect_passed(policy->check_recipient("abuse@example.com"));
 }
 
-class EnvelopeFiles : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("sluice-envelope-policy-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string write(const std::string& name, const std::string& text) {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
-  }
-  std::filesystem::path dir_;
-};
+class EnvelopeFiles : public TempFiles {};
 
 TEST_F(EnvelopeFiles, ReputationFileAddsToTheListsPrefixes) {
   control::Policy config;
