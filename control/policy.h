@@ -86,6 +86,12 @@ struct SmtpOptions {
   uint32_t hold_limit_kb = 256;
   Action long_line_action = Action::Pass;     // "long-line-action" pass|reject: DATA line over max-line-length
   uint32_t max_errors = 20;                   // "max-errors": refused or malformed commands before 421 and close
+  // "command-timeout" s: one command line must be complete this long after its first byte (RES-3: a command
+  // trickled in keeps the connection alive but never finishes); beyond, 421 4.4.2 and close.
+  uint32_t command_timeout_s = 300;
+  // "min-data-rate" B/s: message content must arrive at least this fast on average once command-timeout has
+  // passed since the body began (Postfix smtpd_min_data_rate); 0 = off. Beyond, 421 4.4.2 and close.
+  uint32_t min_data_rate = 500;
 };
 
 // config smtp envelope — who may send, to whom Sluice relays. Address patterns (lists below):

@@ -70,6 +70,8 @@ LiveWorkerSettings live_worker_settings(const control::Policy& policy) {
   s.relay = scan::relay_config_from(policy);
   s.slice_cycles = policy.scan.slice_cycles;
   s.verdict_timeout_ms = policy.scan.verdict_timeout_ms;
+  s.client_deadlines.command_ns = policy.smtp.command_timeout_s * kNsPerSecond;
+  s.client_deadlines.min_data_rate = policy.smtp.min_data_rate;
   // One MSS for both families: the IPv6 value of the smallest MTU (IPv4 peers lose 20 bytes per segment,
   // which keeps the pooled endpoints family-agnostic).
   uint32_t mtu = 1500;
@@ -327,7 +329,7 @@ ProxySession* LiveWorker::acquire_session() {
   // Allocation happens here, when a connection opens, and only until the pool has reached its peak.
   reassembly::SplitProxyConfig config = settings_.proxy;
   sessions_.push_back(std::make_unique<ProxySession>(static_cast<uint32_t>(sessions_.size()), config, inspector_,
-                                                     settings_.relay, slice_));
+                                                     settings_.relay, slice_, settings_.client_deadlines));
   ++sessions_in_use_;
   counters_.sessions_opened.add();
   counters_.sessions_open.add();

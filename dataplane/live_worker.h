@@ -48,6 +48,7 @@ struct LiveWorkerSettings {
   smtp::RelayConfig relay;              // the SMTP relay of every proxied session
   uint64_t slice_cycles = 1'000'000;    // scanning per poll iteration (config scan budget slice-cycles)
   uint32_t verdict_timeout_ms = 30000;  // end of data -> verdict bound (config scan budget verdict-timeout)
+  ClientDeadlines client_deadlines;     // command-timeout, min-data-rate (config smtp protocol-options)
   PassthroughTimeouts passthrough;
   NeighbourConfig neighbours;
 };

@@ -47,8 +47,8 @@ void LegSink::send_segment(const reassembly::SegmentOut& out) {
 
 ProxySession::ProxySession(uint32_t index, const reassembly::SplitProxyConfig& config,
                            const scan::InspectorContext& inspector, const smtp::RelayConfig& relay_config,
-                           ScanSlice& slice)
-    : proxy_(config), inspector_(inspector), relay_(relay_config, inspector_), slice_(slice) {
+                           ScanSlice& slice, const ClientDeadlines& deadlines)
+    : proxy_(config), inspector_(inspector), relay_(relay_config, inspector_), slice_(slice), deadlines_(deadlines) {
   timer_.session_index = index;
 }
 
@@ -70,6 +70,7 @@ void ProxySession::start(const SessionAddresses& a, LinkIo& outside, LinkIo& ins
   inspector_.start(tuple, client_address_of(a.client));
   relay_.reset();
   input_since_tsc_ = 0;
+  command_since_ns_ = message_since_ns_ = message_bytes0_ = 0;
   pending_work_ = false;
   client_end_told_ = server_end_told_ = false;
   opened_ns = *now_ns;
@@ -130,7 +131,39 @@ bool ProxySession::read_client(reassembly::TcpEndpoint& client) {
   return moved;
 }
 
-bool ProxySession::relay(reassembly::TcpEndpoint& client, reassembly::TcpEndpoint& server, uint64_t) {
+// RES-3: a command trickled in a byte at a time keeps the connection alive (no idle time-out) but must still end
+// within command-timeout; message content must keep min-data-rate on average once that long has passed.
+void ProxySession::check_deadlines(uint64_t now_ns) {
+  if (relay_.mid_command()) {
+    if (command_since_ns_ == 0) command_since_ns_ = now_ns;
+  } else {
+    command_since_ns_ = 0;
+  }
+  if (relay_.in_message()) {
+    if (message_since_ns_ == 0) {
+      message_since_ns_ = now_ns;
+      message_bytes0_ = proxy_.bytes_relayed(reassembly::Direction::ClientToServer);
+    }
+  } else {
+    message_since_ns_ = 0;
+  }
+  if (now_ns >= next_deadline_ns()) relay_.time_out();
+}
+
+uint64_t ProxySession::next_deadline_ns() const {
+  uint64_t next = UINT64_MAX;
+  if (command_since_ns_ != 0) next = command_since_ns_ + deadlines_.command_ns;
+  if (message_since_ns_ != 0 && deadlines_.min_data_rate != 0) {
+    // The average rate stays at or above the minimum until bytes / rate seconds after the message began.
+    const uint64_t bytes = proxy_.bytes_relayed(reassembly::Direction::ClientToServer) - message_bytes0_;
+    const uint64_t earned_ns =
+        static_cast<uint64_t>(static_cast<unsigned __int128>(bytes) * 1'000'000'000ull / deadlines_.min_data_rate);
+    next = std::min(next, message_since_ns_ + std::max(deadlines_.command_ns, earned_ns) + 1);
+  }
+  return next;
+}
+
+bool ProxySession::relay(reassembly::TcpEndpoint& client, reassembly::TcpEndpoint& server, uint64_t now_ns) {
   bool any = false;
   for (int round = 0; round < kMaxRounds; ++round) {
     bool moved = read_server(server);
@@ -157,6 +190,8 @@ bool ProxySession::relay(reassembly::TcpEndpoint& client, reassembly::TcpEndpoin
       scan::read_cycles() - input_since_tsc_ > slice_.verdict_timeout_cycles) {
     inspector_.stop_scanning();
   }
+  check_deadlines(now_ns);
+  move_out(relay_.to_client(), client);
   pending_work_ = client.readable() > 0 && slice_.cycles_left <= 0;
   return any;
 }

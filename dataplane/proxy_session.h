@@ -52,10 +52,16 @@ struct ScanSlice {
   uint64_t verdict_timeout_cycles = 0;
 };
 
+// How long a client may take (config smtp protocol-options command-timeout, min-data-rate): THREATS RES-3.
+struct ClientDeadlines {
+  uint64_t command_ns = 300'000'000'000ull;   // first byte of a command line to its end
+  uint64_t min_data_rate = 500;               // bytes/s of content once command_ns has passed in a message; 0 = off
+};
+
 class ProxySession final : private reassembly::StreamRelay {
  public:
   ProxySession(uint32_t index, const reassembly::SplitProxyConfig&, const scan::InspectorContext&,
-               const smtp::RelayConfig&, ScanSlice& slice);
+               const smtp::RelayConfig&, ScanSlice& slice, const ClientDeadlines& deadlines);
 
   // Binds addresses and sinks for a new connection; the caller then opens the proxy.
   void start(const SessionAddresses&, LinkIo& outside, LinkIo& inside, const uint64_t* now_ns, uint64_t flow_id);
@@ -87,6 +93,8 @@ class ProxySession final : private reassembly::StreamRelay {
   bool drained(reassembly::Direction from) const override;
   bool wants_close() const override;
   bool has_pending_work() const override { return pending_work_; }
+  uint64_t next_deadline_ns() const override;
+  void check_deadlines(uint64_t now_ns);
   bool move_out(smtp::RelayOutput& out, reassembly::TcpEndpoint& to);
   bool read_server(reassembly::TcpEndpoint& server);
   bool read_client(reassembly::TcpEndpoint& client);
@@ -98,6 +106,10 @@ class ProxySession final : private reassembly::StreamRelay {
   scan::RelayInspector inspector_;
   smtp::SmtpRelay relay_;
   ScanSlice& slice_;
+  ClientDeadlines deadlines_;
+  uint64_t command_since_ns_ = 0;  // a command line began then and has not ended (0: none)
+  uint64_t message_since_ns_ = 0;  // the message in progress began then (0: none)
+  uint64_t message_bytes0_ = 0;    // client bytes relayed when it began
   uint64_t input_since_tsc_ = 0;   // when the oldest unread client byte was first seen (0: none waiting)
   bool pending_work_ = false;
   bool client_end_told_ = false, server_end_told_ = false;

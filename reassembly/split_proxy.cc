@@ -137,6 +137,7 @@ uint64_t SplitProxy::next_timer_ns() const {
   uint64_t next = std::min(client_.next_timer_ns(), server_.next_timer_ns());
   if (phase_ == ProxyPhase::Dialing) next = std::min(next, connect_deadline_ns_);
   if (phase_ == ProxyPhase::Relaying) next = std::min(next, last_activity_ns_ + config_.idle_timeout_ns);
+  if (phase_ == ProxyPhase::Relaying && relay_ != nullptr) next = std::min(next, relay_->next_deadline_ns());
   if (half_open()) next = std::min(next, connect_deadline_ns_);
   return next;
 }

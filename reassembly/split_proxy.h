@@ -38,6 +38,8 @@ class StreamRelay {
   virtual bool wants_close() const = 0;
   // Input was left unread for a later poll iteration (the iteration's scanning slice ran out).
   virtual bool has_pending_work() const = 0;
+  // When the relay next needs to run even if no segment arrives (its own deadlines); UINT64_MAX: none.
+  virtual uint64_t next_deadline_ns() const { return UINT64_MAX; }
 };
 
 struct SplitProxyConfig {

@@ -95,6 +95,8 @@ constexpr KeySpec kSmtpKeys[] = {
     choice<&SmtpOptions::long_line_action>("long-line-action", kPassReject,
                                            "DATA line over max-line-length: forward and log, or refuse (552)"),
     integer<&SmtpOptions::max_errors, 1, 1000>("max-errors", "refused or malformed commands before 421 and close"),
+    integer<&SmtpOptions::command_timeout_s, 1, 3600>("command-timeout", "seconds from a command's first byte to its end"),
+    integer<&SmtpOptions::min_data_rate, 0, 1 << 30>("min-data-rate", "bytes/s of message content, 0 = off"),
 };
 
 constexpr KeySpec kEnvelopeKeys[] = {

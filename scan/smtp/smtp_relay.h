@@ -67,6 +67,13 @@ class SmtpRelay {
   bool wants_close() const { return close_after_output_; }
   // The relay stopped reading the client until a reply arrives (DATA, AUTH, the first BDAT, the greeting).
   bool waiting_for_backend() const { return gated_; }
+  // A command line has begun and not ended (the owner bounds how long that may take: RES-3).
+  bool mid_command() const { return mode_ == ClientMode::Commands && client_lines_.mid_line(); }
+  // Message content is being received (DATA body, or a BDAT transaction).
+  bool in_message() const { return message_open_; }
+  // The owner's deadline passed: 421 4.4.2 goes out at once (RFC 5321 allows it at any time), a message in
+  // progress is abandoned, and both legs close after it.
+  void time_out();
   uint32_t flags() const { return flags_; }
   uint32_t messages() const { return messages_; }
 

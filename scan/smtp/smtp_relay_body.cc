@@ -203,6 +203,14 @@ void SmtpRelay::abandon_message() {
   clear_message_state();
 }
 
+void SmtpRelay::time_out() {
+  if (mode_ == ClientMode::Closing) return;
+  abandon_message();
+  append_reply(421, "4.4.2 Error: timeout exceeded");
+  mode_ = ClientMode::Closing;
+  close_after_output_ = true;
+}
+
 void SmtpRelay::on_client_closed() {
   abandon_message();
   mode_ = ClientMode::Closing;

@@ -2,6 +2,9 @@
 // ND, SYN cookies, and the harness releasing its ports.
 #include "tests/component/live_dataplane_fixture.h"
 
+#include <chrono>
+#include <thread>
+
 namespace sluice::testing {
 namespace {
 
@@ -145,6 +148,42 @@ TEST_F(LiveDataplaneCookies, SecondSynWhileDiallingGetsACookie) {
   EXPECT_EQ(in[0].src_port, 41000);
   EXPECT_EQ(in[0].dst, kBackend.ip);
   EXPECT_TRUE(app_->drain(Side::Outside).empty());
+}
+
+// RES-3: a client that trickles a command keeps the connection alive (never idle) but never finishes it.
+class LiveDataplaneSlowClient : public LiveDataplane {
+ protected:
+  void SetUp() override { start(config_with("end\nconfig smtp protocol-options\n  set command-timeout 1\n")); }
+};
+
+TEST_F(LiveDataplaneSlowClient, TrickledCommandIsCutOffAfterCommandTimeout) {
+  establish();
+  const auto first_byte = std::chrono::steady_clock::now();
+  from_client(c_seq(), w_to_client(), kTcpPsh | kTcpAck, "EHL");
+  app_->poll();
+  app_->drain(Side::Outside);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  from_client(c_seq(3), w_to_client(), kTcpPsh | kTcpAck, "O");   // still alive, still not a whole line
+  app_->poll();
+  app_->drain(Side::Outside);
+  std::string to_client;
+  bool fin = false;
+  for (int i = 0; i < 300 && !fin; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    app_->poll();
+    for (const Frame& f : app_->drain(Side::Outside)) {
+      to_client += f.payload;
+      fin = fin || (f.flags & kTcpFin);
+    }
+  }
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - first_byte).count();
+  EXPECT_EQ(to_client, "421 4.4.2 Error: timeout exceeded\r\n");
+  EXPECT_TRUE(fin);
+  EXPECT_GE(waited, 1.0);
+  EXPECT_LT(waited, 2.5);
+  std::string to_backend;
+  for (const Frame& f : app_->drain(Side::Inside)) to_backend += f.payload;
+  EXPECT_EQ(to_backend, "");   // the unfinished command never reached the backend
 }
 
 // The harness itself: an appliance's ring ports are closed with it, so a process can make more appliances

@@ -19,6 +19,8 @@ TEST(LoadEnvelope, EmptyTextGivesTheDocumentedDefaults) {
   EXPECT_EQ(p.smtp.hold_limit_kb, 256u);
   EXPECT_EQ(p.smtp.long_line_action, Action::Pass);
   EXPECT_EQ(p.smtp.max_errors, 20u);
+  EXPECT_EQ(p.smtp.command_timeout_s, 300u);
+  EXPECT_EQ(p.smtp.min_data_rate, 500u);
   EXPECT_EQ(p.scan.slice_cycles, 1'000'000u);
   EXPECT_EQ(p.scan.verdict_timeout_ms, 30000u);
   EXPECT_TRUE(p.envelope.protected_domains.empty());
@@ -44,13 +46,15 @@ TEST(LoadEnvelope, EmptyTextGivesTheDocumentedDefaults) {
 TEST(LoadEnvelope, SmtpAndScanBudgetKeysAtTheirBounds) {
   const LoadResult result = load(
       "config smtp protocol-options\n set chunking disable\n set hold-limit 0\n set long-line-action reject\n"
-      " set max-errors 1000\nend\n"
+      " set max-errors 1000\n set command-timeout 1\n set min-data-rate 0\nend\n"
       "config scan budget\n set slice-cycles 10000000000\n set verdict-timeout 100\nend\n");
   ASSERT_TRUE(result.ok()) << error_lines(result).front();
   EXPECT_FALSE(result.policy.smtp.chunking);
   EXPECT_EQ(result.policy.smtp.hold_limit_kb, 0u);
   EXPECT_EQ(result.policy.smtp.long_line_action, Action::Reject);
   EXPECT_EQ(result.policy.smtp.max_errors, 1000u);
+  EXPECT_EQ(result.policy.smtp.command_timeout_s, 1u);
+  EXPECT_EQ(result.policy.smtp.min_data_rate, 0u);
   EXPECT_EQ(result.policy.scan.slice_cycles, 10'000'000'000u);
   EXPECT_EQ(result.policy.scan.verdict_timeout_ms, 100u);
   const LoadResult low = load("config smtp protocol-options\n set hold-limit 65536\n set max-errors 1\nend\n"

@@ -40,6 +40,8 @@ TEST(Writer, DefaultPolicyShowsEveryKeyWithItsDefault) {
             "    set hold-limit 256\n"
             "    set long-line-action pass\n"
             "    set max-errors 20\n"
+            "    set command-timeout 300\n"
+            "    set min-data-rate 500\n"
             "end\n"
             "config smtp envelope\n"
             "end\n"

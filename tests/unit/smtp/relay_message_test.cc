@@ -210,3 +210,24 @@ TEST(RelayMessage, BackendGoneBeforeItsReplyMeansNoReplyToTheClient) {
 
 }  // namespace
 }  // namespace sluice::smtp::test
+
+namespace sluice::smtp::test {
+namespace {
+
+TEST(RelayMessage, TimeOutAbandonsTheMessageAndSays421) {   // RES-3: the owner's deadline passed
+  RelayHarness h;
+  h.open_transaction();
+  h.client("DATA\r\nSubject: slow\r\n\r\nbody");
+  h.take_client();
+  EXPECT_TRUE(h.relay.in_message());
+  h.relay.time_out();
+  h.client("more body\r\n.\r\n");   // nothing more is read
+  EXPECT_EQ(h.take_client(), "421 4.4.2 Error: timeout exceeded\r\n");
+  EXPECT_TRUE(h.relay.wants_close());
+  ASSERT_EQ(h.hooks.ends.size(), 1u);
+  EXPECT_FALSE(h.hooks.ends[0].complete);
+  EXPECT_EQ(h.take_server(), "");
+}
+
+}  // namespace
+}  // namespace sluice::smtp::test
