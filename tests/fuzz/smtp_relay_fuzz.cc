@@ -1,7 +1,8 @@
 // libFuzzer target: the live SMTP relay on arbitrary interleavings of client and backend bytes, with the
 // outputs drained by arbitrary amounts (a slow peer) and the hooks' decisions chosen by the input.
 // Input framing: records of [header byte][data]; header bit 7 = backend side, bits 0-6 = length; length 0 is a
-// control record whose next byte drains part of an output (bit 7: client side), picks the next verdict, or closes.
+// control record whose next byte drains part of an output (bit 7: client side), picks the next verdict, closes
+// a side or times the client out.
 // Invariants checked: outputs stay within their capacity plus one reply, nothing is produced after a close.
 #include <cstddef>
 #include <cstdint>
@@ -68,7 +69,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       switch (control & 0x3) {
         case 0: drain(control & 0x80 ? relay.to_client() : relay.to_server(), (control & 0x7c) * 64); break;
         case 1: hooks.choice = control >> 2; break;
-        case 2: (control & 0x80) ? relay.on_client_closed() : relay.on_server_closed(); break;
+        case 2:
+          if (control & 0x80) {
+            relay.on_client_closed();
+          } else if (control & 0x40) {
+            relay.time_out();   // the owner's deadline (command-timeout, min-data-rate)
+          } else {
+            relay.on_server_closed();
+          }
+          break;
         default: drain(relay.to_client(), SIZE_MAX); drain(relay.to_server(), SIZE_MAX); break;
       }
     } else {
