@@ -3,7 +3,8 @@
 // Input framing: records of [header byte][data]; header bit 7 = backend side, bits 0-6 = length; length 0 is a
 // control record whose next byte drains part of an output (bit 7: client side), picks the next verdict, closes
 // a side or times the client out.
-// Invariants checked: outputs stay within their capacity plus one reply, nothing is produced after a close.
+// Invariants checked: content reaches the hooks only between a message's begin and end; outputs stay within their
+// capacity plus 64 KB (the relay asks for room before it writes).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
