@@ -186,6 +186,58 @@ TEST_F(LiveDataplaneSlowClient, TrickledCommandIsCutOffAfterCommandTimeout) {
   EXPECT_EQ(to_backend, "");   // the unfinished command never reached the backend
 }
 
+// RES-3: message content trickled below min-data-rate ends the session once command-timeout has passed.
+class LiveDataplaneSlowBody : public LiveDataplane {
+ protected:
+  void SetUp() override {
+    start(config_with("end\nconfig smtp protocol-options\n  set command-timeout 1\n  set min-data-rate 1000000\n"));
+  }
+  // The next in-order payload bytes of `frames` from `side`'s sender, starting at sequence `next` (retransmissions
+  // of what was already taken are skipped); FIN noted.
+  static void take_in_order(const std::vector<Frame>& frames, uint32_t& next, std::string& out, bool& fin) {
+    for (const Frame& f : frames) {
+      if (f.seq == next && !f.payload.empty()) {
+        out += f.payload;
+        next += static_cast<uint32_t>(f.payload.size());
+      }
+      fin = fin || (f.flags & kTcpFin);
+    }
+  }
+};
+
+TEST_F(LiveDataplaneSlowBody, ContentBelowTheMinimumRateIsCutOff) {
+  establish();
+  const std::string envelope = "MAIL FROM:<a@ext.example>\r\nRCPT TO:<u@protected.example>\r\nDATA\r\n";
+  from_client(c_seq(), w_to_client(), kTcpPsh | kTcpAck, envelope);
+  app_->poll();
+  std::string to_backend, to_client;
+  uint32_t backend_next = w_to_backend(), client_next = w_to_client();
+  bool fin_client = false, fin_backend = false;
+  take_in_order(app_->drain(Side::Inside), backend_next, to_backend, fin_backend);
+  ASSERT_EQ(to_backend, "MAIL FROM:<a@ext.example>\r\nRCPT TO:<u@protected.example>\r\n");   // DATA is Sluice's
+  const std::string replies = "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n";
+  from_backend(b_seq(), backend_next, kTcpPsh | kTcpAck, replies);
+  app_->poll();
+  take_in_order(app_->drain(Side::Outside), client_next, to_client, fin_client);
+  ASSERT_EQ(to_client, replies + "354 End data with <CR><LF>.<CR><LF>\r\n");
+  from_backend(b_seq(replies.size()), backend_next, kTcpAck);   // the backend is quiet from here on
+  const auto body_began = std::chrono::steady_clock::now();
+  from_client(c_seq(envelope.size()), client_next, kTcpPsh | kTcpAck, "Subject: slow\r\n");   // 15 bytes, then silence
+  to_client.clear();
+  for (int i = 0; i < 300 && !fin_client; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    app_->poll();
+    take_in_order(app_->drain(Side::Outside), client_next, to_client, fin_client);
+    take_in_order(app_->drain(Side::Inside), backend_next, to_backend, fin_backend);
+  }
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - body_began).count();
+  EXPECT_EQ(to_client, "421 4.4.2 Error: timeout exceeded\r\n");
+  EXPECT_TRUE(fin_client);
+  EXPECT_GE(waited, 1.0);   // not before command-timeout has passed
+  EXPECT_LT(waited, 2.5);
+  EXPECT_EQ(to_backend, "MAIL FROM:<a@ext.example>\r\nRCPT TO:<u@protected.example>\r\n");   // held: nothing sent
+}
+
 // The harness itself: an appliance's ring ports are closed with it, so a process can make more appliances
 // than DPDK has port slots (RTE_MAX_ETHPORTS, 32 in Debian's build).
 TEST(RingApplianceHarness, PortsAreReleasedWithTheAppliance) {
