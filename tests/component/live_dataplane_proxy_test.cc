@@ -125,11 +125,9 @@ TEST_F(LiveDataplane, BackendResetResetsTheClient) {
   EXPECT_EQ(app_->worker().sessions_in_use(), 0u);
 }
 
-// DISABLED until reassembly/split_proxy.cc is fixed: SplitProxy::on_client_segment handles a client RST
-// while dialling with server_.abort() and end(ClientReset) but leaves phase_ at Dialing, so the same
-// iteration's service() -> finish_dialing() sees the aborted server leg as a refusal and refuse_client()
-// sends the client RST|ACK <SEQ=0><ACK=ISN+1> in answer to its RST (RFC 9293 §3.10.7: never answer a RST).
-// Fix: after end(ProxyEnd::ClientReset) also reset both legs and set phase_ = ProxyPhase::Done.
+// A client RST while the backend is still being dialled ends the attempt at once (both legs reset, phase Done),
+// so the same iteration's service() never mistakes the aborted server leg for a refusal and answers the RST
+// with RST|ACK (RFC 9293 §3.10.7: never answer a RST).
 TEST_F(LiveDataplane, ClientResetWhileDiallingEndsTheSession) {
   teach_neighbours();
   client_syn();
