@@ -1,9 +1,9 @@
 // tests/unit/tls_async/pause_engine_fixture.h — a test suite with the "sluice-pause" engine loaded through
-// CryptoOffload (as the daemon will load QAT's), RSA and ECDSA credentials whose keys it offloads, and its
-// counters.
+// CryptoOffload (as the daemon will load QAT's), RSA and ECDSA self-signed certificates (tests/unit/tls's
+// TestPki) whose keys it offloads, and its counters.
 //
 // Owns: the engine's lifetime for the suite. The module's path comes from SLUICE_PAUSE_ENGINE (meson sets
-// it). May call: tls/crypto_offload.h, test_credentials.h, GoogleTest, OpenSSL.
+// it). May call: tls/crypto_offload.h, test_credentials.h, tests/unit/tls/test_pki.h, GoogleTest, OpenSSL.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "tests/unit/tls/test_pki.h"
 #include "tests/unit/tls_async/test_credentials.h"
 #include "tls/async_test_engine/pause_engine_stats.h"
 #include "tls/crypto_offload.h"
@@ -35,9 +36,16 @@ class PauseEngineTest : public ::testing::Test {
     settings.engine_pre_init = {{"WORKER_THREADS", "2"}};
     state_->offload = CryptoOffload::load(settings, &state_->error);
     if (!state_->offload) return;
+    try {
+      state_->pki = std::make_unique<TestPki>();
+    } catch (const std::exception& e) {
+      state_->error = e.what();
+      return;
+    }
     for (int k = 0; k < 2; ++k) {
-      Credential& c = state_->credentials[k];
-      if (!make_credential(k == 0 ? KeyType::rsa2048 : KeyType::ecdsa_p256, &c, &state_->error)) return;
+      Issued& c = state_->credentials[k];
+      c = state_->pki->self_signed(k == 0 ? KeyKind::Rsa2048 : KeyKind::EcdsaP256,
+                                   {k == 0 ? "rsa.test.sluice" : "ecdsa.test.sluice"});
       state_->offloaded_keys[k] = state_->offload->offload_private_key(c.key, &state_->error);
       if (state_->offloaded_keys[k] == nullptr) return;
     }
@@ -57,7 +65,7 @@ class PauseEngineTest : public ::testing::Test {
   }
 
   static ENGINE* engine() { return state_->offload->engine(); }
-  static const Credential& credential(int k) { return state_->credentials[k]; }
+  static const Issued& credential(int k) { return state_->credentials[k]; }
   static EVP_PKEY* offloaded_key(int k) { return state_->offloaded_keys[k]; }
   static const CryptoOffload& offload() { return *state_->offload; }
 
@@ -70,7 +78,8 @@ class PauseEngineTest : public ::testing::Test {
  private:
   struct State {
     std::string error;
-    Credential credentials[2];  // [0] RSA-2048, [1] ECDSA P-256
+    std::unique_ptr<TestPki> pki;  // owns the certificates and keys below
+    Issued credentials[2];         // [0] RSA-2048, [1] ECDSA P-256
     EVP_PKEY* offloaded_keys[2] = {};
     std::unique_ptr<CryptoOffload> offload;  // declared last: destroyed first, after the keys were freed
   };

@@ -16,34 +16,6 @@ std::string failed(const std::string& what) {
 
 }  // namespace
 
-Credential::~Credential() {
-  EVP_PKEY_free(key);
-  X509_free(cert);
-}
-
-bool make_credential(KeyType type, Credential* out, std::string* error) {
-  const bool rsa = type == KeyType::rsa2048;
-  out->key = rsa ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048))
-                 : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-  if (out->key == nullptr) {
-    *error = failed("key generation");
-    return false;
-  }
-  out->cert = X509_new();
-  X509_NAME* name = X509_NAME_new();
-  const auto* cn = reinterpret_cast<const unsigned char*>(rsa ? "rsa.test.sluice" : "ecdsa.test.sluice");
-  const bool ok = out->cert != nullptr && name != nullptr && X509_set_version(out->cert, X509_VERSION_3) == 1 &&
-                  ASN1_INTEGER_set(X509_get_serialNumber(out->cert), rsa ? 1 : 2) == 1 &&
-                  X509_gmtime_adj(X509_getm_notBefore(out->cert), -3600) != nullptr &&
-                  X509_gmtime_adj(X509_getm_notAfter(out->cert), 86400) != nullptr &&
-                  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, cn, -1, -1, 0) == 1 &&
-                  X509_set_subject_name(out->cert, name) == 1 && X509_set_issuer_name(out->cert, name) == 1 &&
-                  X509_set_pubkey(out->cert, out->key) == 1 && X509_sign(out->cert, out->key, EVP_sha256()) > 0;
-  X509_NAME_free(name);
-  if (!ok) *error = failed("self-signed certificate");
-  return ok;
-}
-
 SSL_CTX* make_server_ctx(X509* cert, EVP_PKEY* private_key, bool async_mode, std::string* error) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
   const bool ok = ctx != nullptr && SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) == 1 &&

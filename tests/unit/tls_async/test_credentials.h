@@ -1,9 +1,8 @@
-// tests/unit/tls_async/test_credentials.h — server keys and self-signed certificates made at test time, and
-// the TLS contexts the async handshake tests use.
+// tests/unit/tls_async/test_credentials.h — the TLS contexts the async handshake tests use (their certificates
+// come from tests/unit/tls/test_pki.h).
 //
-// Owns: RSA-2048 and ECDSA P-256 key generation and certificates (OpenSSL API, nothing on disk), a server
-// SSL_CTX (optionally SSL_MODE_ASYNC) and a client SSL_CTX pinned to one TLS version that trusts the test
-// certificates. Full handshakes only: no session cache, no tickets, so every handshake signs once.
+// Owns: a server SSL_CTX (optionally SSL_MODE_ASYNC) and a client SSL_CTX pinned to one TLS version that
+// trusts the test certificates. Full handshakes only: no session cache, no tickets, so every handshake signs once.
 // May call: OpenSSL.
 #pragma once
 
@@ -13,17 +12,6 @@
 #include <string>
 
 namespace sluice::tls::test {
-
-enum class KeyType { rsa2048, ecdsa_p256 };
-
-struct Credential {
-  EVP_PKEY* key = nullptr;  // as generated (default provider)
-  X509* cert = nullptr;     // self-signed with key, CN=<type>.test.sluice
-  ~Credential();
-};
-
-// false (and *error) when OpenSSL refuses.
-bool make_credential(KeyType type, Credential* out, std::string* error);
 
 // A server context presenting cert with private_key (which may be an offloaded key). nullptr on failure.
 SSL_CTX* make_server_ctx(X509* cert, EVP_PKEY* private_key, bool async_mode, std::string* error);
