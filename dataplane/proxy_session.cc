@@ -197,15 +197,11 @@ bool ProxySession::relay(reassembly::TcpEndpoint& client, reassembly::TcpEndpoin
 }
 
 bool ProxySession::drained(reassembly::Direction from) const {
-  smtp::SmtpRelay& relay = const_cast<smtp::SmtpRelay&>(relay_);
   // While the relay waits for the backend (its 354, a DATA/BDAT decision) a client FIN must not overtake it.
-  return from == reassembly::Direction::ClientToServer ? relay.to_server().empty() && !relay.waiting_for_backend()
-                                                       : relay.to_client().empty();
+  return from == reassembly::Direction::ClientToServer ? relay_.to_server().empty() && !relay_.waiting_for_backend()
+                                                       : relay_.to_client().empty();
 }
 
-bool ProxySession::wants_close() const {
-  smtp::SmtpRelay& relay = const_cast<smtp::SmtpRelay&>(relay_);
-  return relay_.wants_close() && relay.to_client().empty();
-}
+bool ProxySession::wants_close() const { return relay_.wants_close() && relay_.to_client().empty(); }
 
 }  // namespace sluice::dataplane

@@ -64,6 +64,8 @@ class SmtpRelay {
 
   RelayOutput& to_client() { return to_client_; }
   RelayOutput& to_server() { return to_server_; }
+  const RelayOutput& to_client() const { return to_client_; }
+  const RelayOutput& to_server() const { return to_server_; }
   bool wants_close() const { return close_after_output_; }
   // The relay stopped reading the client until a reply arrives (DATA, AUTH, the first BDAT, the greeting).
   bool waiting_for_backend() const { return gated_; }
@@ -119,6 +121,7 @@ class SmtpRelay {
   bool resolve_data_gate();
   bool resolve_bdat_gate(uint64_t size, bool last);
   void append_reply(int code, std::string_view text);
+  void append_code(int code, bool last_line);
   Pending& push(Expect, Verb = Verb::Unknown);
   Pending& head() { return ring_[ring_head_]; }
   void pop();

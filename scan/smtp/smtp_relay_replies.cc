@@ -21,7 +21,7 @@ size_t SmtpRelay::on_server_bytes(std::string_view in) {
   while (used < in.size()) {
     // A reply the relay owes the client comes before whatever the backend says next.
     if (ring_count_ > 0 && (head().expect == Expect::Local || head().expect == Expect::DataGate ||
-                            head().expect == Expect::BdatGate || head().expect == Expect::Sent)) {
+                            head().expect == Expect::BdatGate)) {
       break;
     }
     if (to_client_.room() < kRoomForRelayedReply) break;
@@ -40,10 +40,15 @@ size_t SmtpRelay::on_server_bytes(std::string_view in) {
   return used;
 }
 
+// "250-" or "250 ": a reply line's code and whether more lines follow.
+void SmtpRelay::append_code(int code, bool last_line) {
+  const char head[4] = {static_cast<char>('0' + code / 100 % 10), static_cast<char>('0' + code / 10 % 10),
+                        static_cast<char>('0' + code % 10), last_line ? ' ' : '-'};
+  to_client_.append(std::string_view(head, 4));
+}
+
 void SmtpRelay::append_reply(int code, std::string_view text) {
-  char digits[4] = {static_cast<char>('0' + code / 100 % 10), static_cast<char>('0' + code / 10 % 10),
-                    static_cast<char>('0' + code % 10), ' '};
-  to_client_.append(std::string_view(digits, 4));
+  append_code(code, true);
   to_client_.append(text);
   to_client_.append("\r\n");
 }
@@ -61,9 +66,7 @@ void SmtpRelay::relay_reply(const ReplyParser& reply, Verb verb) {
   }
   const uint32_t lines = std::min(std::max(reply.line_count(), 1u), kMaxRelayedLines);
   for (uint32_t i = 0; i < lines; ++i) {
-    char head[4] = {static_cast<char>('0' + code / 100 % 10), static_cast<char>('0' + code / 10 % 10),
-                    static_cast<char>('0' + code % 10), i + 1 == lines ? ' ' : '-'};
-    to_client_.append(std::string_view(head, 4));
+    append_code(code, i + 1 == lines);
     if (i < reply.line_count()) to_client_.append(reply.line_text(i));
     to_client_.append("\r\n");
   }

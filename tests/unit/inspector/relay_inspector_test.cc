@@ -50,6 +50,7 @@ class Session {
     context_.tsc_hz = 1'000'000'000;
     inspector_ = std::make_unique<RelayInspector>(context_);
     relay_ = std::make_unique<smtp::SmtpRelay>(relay_config_from(snapshot_->policy), *inspector_);
+    pump_ = std::make_unique<smtp::test::RelayPump>(*relay_);
     FlowTuple flow;
     flow.src_ip = "192.0.2.7";
     flow.flow_id = 9;
@@ -61,16 +62,10 @@ class Session {
     take_server();
   }
 
-  void client(std::string_view bytes) {
-    pending_client_ += bytes;
-    settle();
-  }
-  void server(std::string_view bytes) {
-    pending_server_ += bytes;
-    settle();
-  }
-  std::string take_client() { return std::exchange(to_client_, {}); }
-  std::string take_server() { return std::exchange(to_server_, {}); }
+  void client(std::string_view bytes) { pump_->client(bytes); }
+  void server(std::string_view bytes) { pump_->server(bytes); }
+  std::string take_client() { return pump_->take_client(); }
+  std::string take_server() { return pump_->take_server(); }
 
   // MAIL, RCPT, DATA and a body; returns the client's reply to the end of data (after `backend_reply`, if the
   // backend got the message).
@@ -82,8 +77,9 @@ class Session {
     take_server();
     client("DATA\r\n" + body + ".\r\n");
     // A streamed message went out in chunks: the backend acknowledges each (the LAST one with backend_reply).
-    for (size_t at = to_server_.find("BDAT "); at != std::string::npos; at = to_server_.find("BDAT ", at + 1)) {
-      const bool last = to_server_.compare(to_server_.find("\r\n", at) - 4, 4, "LAST") == 0;
+    const std::string& sent = pump_->server_got();
+    for (size_t at = sent.find("BDAT "); at != std::string::npos; at = sent.find("BDAT ", at + 1)) {
+      const bool last = sent.compare(sent.find("\r\n", at) - 4, 4, "LAST") == 0;
       server(last ? backend_reply : "250 2.0.0 Ok: chunk\r\n");
     }
     std::string reply = take_client();
@@ -96,37 +92,13 @@ class Session {
   uint64_t now_ns = 1'000'000'000;
 
  private:
-  void settle() {
-    for (int i = 0; i < 100; ++i) {
-      bool moved = false;
-      if (!pending_server_.empty()) {
-        const size_t n = relay_->on_server_bytes(pending_server_);
-        pending_server_.erase(0, n);
-        moved |= n > 0;
-      }
-      if (!pending_client_.empty()) {
-        const size_t n = relay_->on_client_bytes(pending_client_);
-        pending_client_.erase(0, n);
-        moved |= n > 0;
-      }
-      for (auto [out, got] : {std::pair{&relay_->to_client(), &to_client_}, std::pair{&relay_->to_server(), &to_server_}}) {
-        if (!out->empty()) {
-          got->append(out->pending());
-          out->consumed(out->pending().size());
-          moved = true;
-        }
-      }
-      if (!moved) return;
-    }
-  }
-
   std::unique_ptr<const PolicySnapshot> snapshot_;
   std::unique_ptr<engine::Scratch> scratch_;
   std::unique_ptr<envelope::Greylist> greylist_;
   InspectorContext context_;
   std::unique_ptr<RelayInspector> inspector_;
   std::unique_ptr<smtp::SmtpRelay> relay_;
-  std::string pending_client_, pending_server_, to_client_, to_server_;
+  std::unique_ptr<smtp::test::RelayPump> pump_;
 };
 
 TEST(RelayInspector, CleanMailIsDeliveredAndLoggedWithTheBackendsReply) {

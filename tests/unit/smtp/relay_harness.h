@@ -1,8 +1,8 @@
 // tests/unit/smtp/relay_harness.h — drives one SmtpRelay with exact byte scripts from both sides.
 //
-// The harness plays the two TCP receive buffers: bytes the relay did not take stay queued and are offered again
-// after the other side moved (as the dataplane does). RecordingHooks is the policy side: it records what the
-// relay reported and answers with decisions a test sets.
+// RelayPump plays the two TCP receive buffers around a relay (shared with the inspector's relay tests);
+// RelayHarness adds RecordingHooks, the policy side: it records what the relay reported and answers with
+// decisions a test sets.
 #pragma once
 
 #include <string>
@@ -42,9 +42,70 @@ struct RecordingHooks final : RelayHooks {
   void on_message_done(const MessageOutcome& o) override { outcomes.push_back(o); }
 };
 
+// The two TCP receive buffers around one relay: bytes the relay did not take stay queued and are offered again
+// after the other side moved, until neither side moves (as the dataplane's read/write rounds do).
+class RelayPump {
+ public:
+  explicit RelayPump(SmtpRelay& relay) : relay_(relay) {}
+
+  // Bytes arriving from the client / the backend; `chunk` > 0 delivers them that many at a time.
+  void client(std::string_view bytes, size_t chunk = 0) { arrive(client_queue_, bytes, chunk); }
+  void server(std::string_view bytes, size_t chunk = 0) { arrive(server_queue_, bytes, chunk); }
+
+  // What each side received since the last call.
+  std::string take_client() { return std::exchange(client_got_, {}); }
+  std::string take_server() { return std::exchange(server_got_, {}); }
+  // What the backend received so far and nobody took yet.
+  const std::string& server_got() const { return server_got_; }
+  const std::string& client_queue() const { return client_queue_; }
+
+ private:
+  void arrive(std::string& queue, std::string_view bytes, size_t chunk) {
+    if (chunk == 0) chunk = bytes.size() == 0 ? 1 : bytes.size();
+    for (size_t i = 0; i < bytes.size(); i += chunk) {
+      queue.append(bytes.substr(i, chunk));
+      settle();
+    }
+    settle();
+  }
+  void settle() {
+    for (int round = 0; round < 1000; ++round) {
+      bool moved = false;
+      if (!server_queue_.empty()) {
+        const size_t n = relay_.on_server_bytes(server_queue_);
+        server_queue_.erase(0, n);
+        moved |= n > 0;
+      }
+      moved |= drain();
+      if (!client_queue_.empty()) {
+        const size_t n = relay_.on_client_bytes(client_queue_);
+        client_queue_.erase(0, n);
+        moved |= n > 0;
+      }
+      moved |= drain();
+      if (!moved) return;
+    }
+  }
+  bool drain() {
+    bool moved = false;
+    for (auto [out, got] : {std::pair{&relay_.to_client(), &client_got_}, std::pair{&relay_.to_server(), &server_got_}}) {
+      if (!out->empty()) {
+        got->append(out->pending());
+        out->consumed(out->pending().size());
+        moved = true;
+      }
+    }
+    return moved;
+  }
+
+  SmtpRelay& relay_;
+  std::string client_queue_, server_queue_;
+  std::string client_got_, server_got_;
+};
+
 class RelayHarness {
  public:
-  explicit RelayHarness(RelayConfig config = default_config()) : relay(config, hooks) {}
+  explicit RelayHarness(RelayConfig config = default_config()) : relay(config, hooks), pump_(relay) {}
 
   static RelayConfig default_config() {
     RelayConfig c;
@@ -52,14 +113,11 @@ class RelayHarness {
     return c;
   }
 
-  // Bytes arriving from the client / the backend; `chunk` > 0 delivers them that many at a time.
-  void client(std::string_view bytes, size_t chunk = 0) { arrive(client_queue_, bytes, chunk, true); }
-  void server(std::string_view bytes, size_t chunk = 0) { arrive(server_queue_, bytes, chunk, false); }
-
-  // What each side received since the last call.
-  std::string take_client() { return std::exchange(client_got_, {}); }
-  std::string take_server() { return std::exchange(server_got_, {}); }
-  const std::string& client_queue() const { return client_queue_; }
+  void client(std::string_view bytes, size_t chunk = 0) { pump_.client(bytes, chunk); }
+  void server(std::string_view bytes, size_t chunk = 0) { pump_.server(bytes, chunk); }
+  std::string take_client() { return pump_.take_client(); }
+  std::string take_server() { return pump_.take_server(); }
+  const std::string& client_queue() const { return pump_.client_queue(); }
 
   // A standard opening: greeting, EHLO with the given capabilities, MAIL, RCPT accepted.
   void open_transaction(std::string_view capabilities = "250-PIPELINING\r\n250 CHUNKING\r\n") {
@@ -76,48 +134,7 @@ class RelayHarness {
   SmtpRelay relay;
 
  private:
-  void arrive(std::string& queue, std::string_view bytes, size_t chunk, bool from_client) {
-    if (chunk == 0) chunk = bytes.size() == 0 ? 1 : bytes.size();
-    for (size_t i = 0; i < bytes.size(); i += chunk) {
-      queue.append(bytes.substr(i, chunk));
-      (void)from_client;
-      settle();
-    }
-    settle();
-  }
-  // Runs until neither side moves: as the dataplane's read/write rounds do.
-  void settle() {
-    for (int round = 0; round < 1000; ++round) {
-      bool moved = false;
-      if (!server_queue_.empty()) {
-        const size_t n = relay.on_server_bytes(server_queue_);
-        server_queue_.erase(0, n);
-        moved |= n > 0;
-      }
-      moved |= drain();
-      if (!client_queue_.empty()) {
-        const size_t n = relay.on_client_bytes(client_queue_);
-        client_queue_.erase(0, n);
-        moved |= n > 0;
-      }
-      moved |= drain();
-      if (!moved) return;
-    }
-  }
-  bool drain() {
-    bool moved = false;
-    for (auto [out, got] : {std::pair{&relay.to_client(), &client_got_}, std::pair{&relay.to_server(), &server_got_}}) {
-      if (!out->empty()) {
-        got->append(out->pending());
-        out->consumed(out->pending().size());
-        moved = true;
-      }
-    }
-    return moved;
-  }
-
-  std::string client_queue_, server_queue_;
-  std::string client_got_, server_got_;
+  RelayPump pump_;
 };
 
 }  // namespace sluice::smtp::test
