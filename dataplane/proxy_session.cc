@@ -71,6 +71,7 @@ void ProxySession::start(const SessionAddresses& a, LinkIo& outside, LinkIo& ins
   relay_.reset();
   input_since_tsc_ = 0;
   command_since_ns_ = message_since_ns_ = message_bytes0_ = 0;
+  deadline_ns_ = UINT64_MAX;
   pending_work_ = false;
   client_end_told_ = server_end_told_ = false;
   opened_ns = *now_ns;
@@ -147,10 +148,11 @@ void ProxySession::check_deadlines(uint64_t now_ns) {
   } else {
     message_since_ns_ = 0;
   }
-  if (now_ns >= next_deadline_ns()) relay_.time_out();
+  deadline_ns_ = compute_deadline();   // the proxy's timer reads it right after, in settle()
+  if (now_ns >= deadline_ns_) relay_.time_out();
 }
 
-uint64_t ProxySession::next_deadline_ns() const {
+uint64_t ProxySession::compute_deadline() const {
   uint64_t next = UINT64_MAX;
   if (command_since_ns_ != 0) next = command_since_ns_ + deadlines_.command_ns;
   if (message_since_ns_ != 0 && deadlines_.min_data_rate != 0) {

@@ -93,8 +93,9 @@ class ProxySession final : private reassembly::StreamRelay {
   bool drained(reassembly::Direction from) const override;
   bool wants_close() const override;
   bool has_pending_work() const override { return pending_work_; }
-  uint64_t next_deadline_ns() const override;
+  uint64_t next_deadline_ns() const override { return deadline_ns_; }
   void check_deadlines(uint64_t now_ns);
+  uint64_t compute_deadline() const;
   bool move_out(smtp::RelayOutput& out, reassembly::TcpEndpoint& to);
   bool read_server(reassembly::TcpEndpoint& server);
   bool read_client(reassembly::TcpEndpoint& client);
@@ -110,6 +111,7 @@ class ProxySession final : private reassembly::StreamRelay {
   uint64_t command_since_ns_ = 0;  // a command line began then and has not ended (0: none)
   uint64_t message_since_ns_ = 0;  // the message in progress began then (0: none)
   uint64_t message_bytes0_ = 0;    // client bytes relayed when it began
+  uint64_t deadline_ns_ = UINT64_MAX;  // the earlier of the two, as of the last relay() (bytes move only there)
   uint64_t input_since_tsc_ = 0;   // when the oldest unread client byte was first seen (0: none waiting)
   bool pending_work_ = false;
   bool client_end_told_ = false, server_end_told_ = false;
