@@ -1,4 +1,4 @@
-// control/policy.cc — the load entry points: read, lex, parse, bind.
+// control/policy.cc — the load entry points: read, lex, parse, bind, check across blocks.
 #include "control/policy.h"
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "control/config/binder.h"
+#include "control/config/cross_checks.h"
 #include "control/config/diagnostics.h"
 #include "control/config/lexer.h"
 #include "control/config/parser.h"
@@ -38,6 +39,9 @@ LoadResult load_config_text(std::string_view text, const std::string& file_name,
   // one load reports the unknown keys and bad values of the rest of the file too.
   const config::ConfigTree tree = config::parse(config::lex(text, errors), errors);
   config::bind(tree, base_dir, result.policy, errors);
+  // Rules between blocks (a VIP's ssl-profile, a profile's certificate) read
+  // the bound values, so they run last; values already refused are not blamed twice.
+  config::check_cross_references(tree, result.policy, errors);
   result.errors = errors.take();
   // Lexing and parsing finish before binding starts; reading top to bottom is
   // what an administrator fixing the file wants.

@@ -33,6 +33,7 @@ struct Vip {
   std::string mappedip;          // "mappedip": the internal server it maps to (required)
   std::vector<uint16_t> ports;   // "ports": published ports (empty = every port of smtp protocol-options)
   uint16_t mappedport = 0;       // "mappedport": backend port (0 = same as the port the client used)
+  std::string ssl_profile;       // "ssl-profile": a config ssl profile name ("" = no TLS: STARTTLS hidden, SMTPS spliced)
 };
 
 // One appliance port (config system interface, table: edit "outside" / "inside").
@@ -222,6 +223,60 @@ struct LogSettings {
   bool log_all = true;     // "log-all" enable|disable (clean mail too; FIELD-NOTES says admins expect it)
 };
 
+// How a VIP treats TLS (config ssl profile "mode").
+// Config words: protecting-server certificate-inspection none.
+enum class TlsMode : uint8_t {
+  ProtectingServer,       // terminate with the protected server's own certificate, inspect, re-encrypt
+  CertificateInspection,  // no decryption: after STARTTLS (or from the first byte on SMTPS) bytes are spliced
+  None,                   // no TLS: STARTTLS not offered (502), SMTPS ports spliced uninspected
+};
+// The backend leg. Config words: starttls opportunistic implicit none.
+//   starttls: STARTTLS to the backend, fail closed (421 4.7.0) if it refuses or the handshake fails;
+//   opportunistic: STARTTLS if the backend offers it, else plaintext (logged);
+//   implicit: TLS from the first byte (SMTPS backends); none: plaintext.
+enum class BackendTls : uint8_t { Starttls, Opportunistic, Implicit, None };
+// A client whose TLS handshake fails. Config words: close block.
+//   close: alert and close; nothing remembered, so the MTA retries in plaintext (Postfix, large senders);
+//   block: also refuse that client's connections (RST at SYN) for unsupported-ssl-block-time.
+enum class UnsupportedSslAction : uint8_t { Close, Block };
+
+// config ssl profile (table: edit "<name>"), referenced by a VIP's ssl-profile.
+struct SslProfile {
+  std::string name;
+  TlsMode mode = TlsMode::ProtectingServer;                  // "mode"
+  std::vector<std::string> server_certs;                     // "server-cert": PEM files (leaf, chain, key), RSA and
+                                                             // ECDSA side by side; the first names are the SNI default
+  std::vector<uint16_t> smtps_ports{465};                    // "smtps-ports": implicit TLS from the first byte
+  std::vector<uint16_t> require_tls_ports{587};              // "require-tls-ports": before STARTTLS, MAIL gets 530 5.7.0
+                                                             // and AUTH 538 5.7.11 (RFC 3207 / RFC 4954)
+  BackendTls backend_tls = BackendTls::Starttls;             // "backend-tls" after a client STARTTLS: starttls|opportunistic|none
+  BackendTls backend_smtps_tls = BackendTls::Implicit;       // "backend-smtps-tls" on smtps-ports: implicit|starttls|none
+  bool backend_verify = false;                               // "backend-verify" enable|disable (TLS-7)
+  std::string backend_ca_file;                               // "backend-ca-file": PEM CA(s) the backend chains to
+  std::string backend_server_name;                           // "backend-server-name": SNI sent and name checked
+  int min_version = 0x0303;                                  // "min-version" tls1.0|tls1.1|tls1.2|tls1.3 (client leg)
+  int backend_min_version = 0x0303;                          // "backend-min-version"
+  std::string ciphers12;                                     // "ciphers12": OpenSSL list for TLS <= 1.2 ("" = built-in)
+  std::string ciphersuites13;                                // "ciphersuites13": TLS 1.3 suites ("" = built-in)
+  bool session_tickets = true;                               // "session-tickets" enable|disable
+  uint32_t ticket_key_lifetime_s = 3600;                     // "ticket-key-lifetime" s 60..604800
+  UnsupportedSslAction unsupported_ssl_version = UnsupportedSslAction::Close;      // "unsupported-ssl-version"
+  UnsupportedSslAction unsupported_ssl_cipher = UnsupportedSslAction::Close;       // "unsupported-ssl-cipher"
+  UnsupportedSslAction unsupported_ssl_negotiation = UnsupportedSslAction::Close;  // "unsupported-ssl-negotiation"
+  uint32_t unsupported_ssl_block_time_s = 600;               // "unsupported-ssl-block-time" s 1..86400
+  uint32_t handshake_timeout_s = 30;                         // "handshake-timeout" s 1..600 (TLS-10: a trickled handshake)
+};
+
+// config system tls — where TLS runs and with what crypto.
+struct TlsSystemSettings {
+  uint32_t workers = 0;           // "workers" 0..64: TLS lcores (0 = on the dataplane worker's own core)
+  std::string engine;             // "engine": OpenSSL engine id, or a path to its shared object ("" = none)
+  std::string provider;           // "provider": OpenSSL provider name ("" = none); not with engine
+  std::string provider_path;      // "provider-path": directory holding the provider module ("" = OpenSSL's)
+  bool async = true;              // "async" enable|disable: SSL_MODE_ASYNC (offloaded crypto may pause a handshake)
+  uint32_t max_legs = 4096;       // "max-legs" 16..1048576: TLS legs per dataplane worker (two per inspected session)
+};
+
 // Everything one configuration file says. Defaults are the behaviour of an empty file.
 struct Policy {
   std::vector<Interface> interfaces;  // config system interface
@@ -241,6 +296,8 @@ struct Policy {
   SessionSettings session;        // config system session
   TcpSettings tcp;                // config system tcp
   LogSettings log;                // config log settings
+  std::vector<SslProfile> ssl_profiles;  // config ssl profile
+  TlsSystemSettings tls;          // config system tls
 };
 
 // One problem found in a configuration. line/column are 1-based; 0 means the

@@ -64,7 +64,16 @@ class Counter {
   X(drops_no_mbuf, "frames not built: the mbuf pool was empty")                                      \
   X(drops_table_full, "new connections dropped: session or pass-through table full")                 \
   X(messages_logged, "message records written")                                                       \
-  X(scan_slices_spent, "poll iterations whose scanning slice ran out with client input left for the next")
+  X(scan_slices_spent, "poll iterations whose scanning slice ran out with client input left for the next") \
+  X(tls_handshakes, "client-leg TLS handshakes completed (STARTTLS and SMTPS)")                     \
+  X(tls_handshake_failures, "client-leg TLS handshakes failed (logged with the client's offer)")     \
+  X(tls_backend_failures, "backend-leg TLS handshakes or verifications failed (client got 421)")     \
+  X(tls_async_pauses, "TLS crypto jobs parked on an offload (SSL_ERROR_WANT_ASYNC) and resumed")    \
+  X(tls_spliced, "sessions spliced after STARTTLS or on SMTPS without decryption (not inspected)")   \
+  X(tls_legs_exhausted, "TLS upgrades refused: no TLS leg free (config system tls max-legs)")       \
+  X(tls_blocked, "SYNs refused: the client failed a handshake under unsupported-ssl-* block")                 \
+  X(busy_cycles, "TSC cycles of poll iterations that had frames or sessions to serve (the core's real work)") \
+  X(tsc_hz, "TSC cycles per second (to turn busy_cycles into seconds)")
 
 struct LiveCounters {
 #define SLUICE_DECLARE_COUNTER(name, help) Counter name;

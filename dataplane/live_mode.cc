@@ -12,6 +12,11 @@
 #include "dataplane/live_telemetry.h"
 #include "dataplane/live_topology.h"
 #include "dataplane/live_worker.h"
+#include "dataplane/session_tls.h"
+#include "tls/crypto_offload.h"
+#include "tls/inline_tls_leg.h"
+#include "tls/tls_worker_pool.h"
+#include "tls/tls_settings_from_policy.h"
 
 namespace sluice::dataplane {
 
@@ -31,10 +36,84 @@ class LiveRecordSink final : public scan::RecordSink {
     writer_.flush();
     if (logged != nullptr) logged->add();
   }
+  void on_tls_failure(const scan::TlsFailureRecord& record) override {
+    writer_.on_tls_failure(record);
+    writer_.flush();
+  }
   Counter* logged = nullptr;  // the worker's messages_logged
 
  private:
   log::RecordWriter& writer_;
+};
+
+// One TLS lcore of the pool (config system tls workers N): runs until the dataplane has released every leg.
+struct TlsLcore {
+  tls::TlsWorkerPool* pool = nullptr;
+  uint32_t index = 0;
+  const std::atomic<bool>* stop = nullptr;
+};
+
+int run_tls_lcore(void* arg) {
+  const auto* lcore = static_cast<const TlsLcore*>(arg);
+  lcore->pool->run_worker(lcore->index, *lcore->stop);
+  return 0;
+}
+
+// Where the worker's TLS legs run: on its own core (workers 0), or on N TLS lcores launched here.
+class TlsRuntime {
+ public:
+  ~TlsRuntime() { stop(); }
+  bool start(const control::TlsSystemSettings& settings, std::string* error) {
+    if (settings.workers == 0) {
+      inline_ = std::make_unique<tls::InlineTlsLegSource>(settings.max_legs);
+      legs_ = inline_.get();
+      return true;
+    }
+    if (rte_lcore_count() < settings.workers + 1) {
+      *error = "config system tls: workers " + std::to_string(settings.workers) + " needs " +
+               std::to_string(settings.workers + 1) + " lcores (the dataplane worker and the TLS ones); the EAL has " +
+               std::to_string(rte_lcore_count()) + " (give more with -l / --lcores)";
+      return false;
+    }
+    tls::TlsWorkerPoolSettings pool_settings;
+    pool_settings.tls_workers = settings.workers;
+    pool_settings.dataplane_workers = 1;
+    pool_settings.max_legs = settings.max_legs;
+    pool_ = tls::TlsWorkerPool::create(pool_settings, error);
+    if (!pool_) return false;
+    lcores_.resize(settings.workers);
+    uint32_t i = 0;
+    unsigned lcore_id;
+    RTE_LCORE_FOREACH_WORKER(lcore_id) {
+      if (i == settings.workers) break;
+      lcores_[i] = TlsLcore{pool_.get(), i, &stop_};
+      if (rte_eal_remote_launch(run_tls_lcore, &lcores_[i], lcore_id) != 0) {
+        *error = "config system tls: cannot launch TLS worker " + std::to_string(i) + " on lcore " + std::to_string(lcore_id);
+        stop();
+        return false;
+      }
+      launched_.push_back(lcore_id);
+      ++i;
+    }
+    legs_ = &pool_->source(0);
+    return true;
+  }
+  // After the dataplane worker stopped (every leg released): the TLS lcores finish parked jobs and return.
+  void stop() {
+    stop_.store(true, std::memory_order_relaxed);
+    for (unsigned lcore_id : launched_) rte_eal_wait_lcore(lcore_id);
+    launched_.clear();
+  }
+  tls::TlsLegSource* legs() const { return legs_; }
+  const char* where() const { return pool_ ? "TLS lcores" : "the worker's own core"; }
+
+ private:
+  std::unique_ptr<tls::InlineTlsLegSource> inline_;
+  std::unique_ptr<tls::TlsWorkerPool> pool_;
+  std::vector<TlsLcore> lcores_;
+  std::vector<unsigned> launched_;
+  std::atomic<bool> stop_{false};
+  tls::TlsLegSource* legs_ = nullptr;
 };
 
 bool port_exists(const PortSet& ports, uint16_t port_id) {
@@ -78,6 +157,26 @@ int run_live(const scan::PolicySnapshot& snapshot, log::RecordWriter& records, P
     rte_eth_macaddr_get(link->port_id, &mac);
     for (int i = 0; i < 6; ++i) link->mac[i] = mac.addr_bytes[i];
   }
+  // TLS: the offload first (keys are handed to it as the contexts load them), then every profile's contexts.
+  std::unique_ptr<tls::CryptoOffload> offload = tls::CryptoOffload::load(tls::offload_settings_for(snapshot.policy.tls), &error);
+  if (!offload) {
+    std::fprintf(stderr, "sluice: config system tls: %s\n", error.c_str());
+    return 1;
+  }
+  if (offload->kind() != tls::OffloadKind::none) std::fprintf(stderr, "sluice: crypto offload: %s\n", offload->description().c_str());
+  TlsPlan tls_plan;
+  std::vector<std::string> warnings;
+  {
+    const tls::CryptoOffload* o = offload.get();
+    auto offload_key = [o](EVP_PKEY* key, std::string* why) { return o->offload_private_key(key, why); };
+    TlsPlanHooks hooks;
+    if (offload->kind() != tls::OffloadKind::none) hooks.offload_key = offload_key;
+    if (!tls_plan.build(snapshot.policy, &topology, &error, &warnings, hooks)) {
+      std::fprintf(stderr, "sluice: live mode cannot start:\n%s\n", error.c_str());
+      return 1;
+    }
+  }
+  for (const std::string& w : warnings) std::fprintf(stderr, "sluice: warning: %s\n", w.c_str());
   describe(stderr, topology);
 
   engine::Scratch scratch(*snapshot.database);
@@ -91,6 +190,17 @@ int run_live(const scan::PolicySnapshot& snapshot, log::RecordWriter& records, P
     std::fprintf(stderr, "sluice: %s\n", error.c_str());
     return 1;
   }
+  TlsRuntime tls_runtime;
+  if (tls_plan.any()) {
+    if (!tls_runtime.start(snapshot.policy.tls, &error)) {
+      std::fprintf(stderr, "sluice: %s\n", error.c_str());
+      return 1;
+    }
+    worker.set_tls_legs(tls_runtime.legs());
+    std::fprintf(stderr, "sluice: TLS on %s (%u TLS worker%s), crypto %s\n", tls_runtime.where(),
+                 snapshot.policy.tls.workers, snapshot.policy.tls.workers == 1 ? "" : "s",
+                 offload->kind() == tls::OffloadKind::none ? "in software" : offload->description().c_str());
+  }
   sink.logged = &worker.messages_logged();
   register_live_telemetry(&worker.counters());
   std::signal(SIGINT, on_signal);
@@ -99,6 +209,7 @@ int run_live(const scan::PolicySnapshot& snapshot, log::RecordWriter& records, P
                idle_sleep_us == 0 ? "pure poll mode" : ("idle sleep " + std::to_string(idle_sleep_us) + " us").c_str());
   std::fflush(stderr);
   worker.run(g_stop);
+  tls_runtime.stop();
   records.flush();
   std::fprintf(stderr, "sluice: stopped; counters:\n");
   print_live_counters(stderr, worker.counters());

@@ -35,6 +35,8 @@ struct LinkConfig {
   uint16_t mss(bool v4) const { return static_cast<uint16_t>(mtu - (v4 ? 40 : 60)); }
 };
 
+struct PortTls;   // dataplane/session_tls.h
+
 struct VipPort {
   std::string vip_name;
   IpAddr extip;
@@ -42,6 +44,7 @@ struct VipPort {
   IpAddr mappedip;
   uint16_t mapped_port = 0;
   bool inspected = false;  // proxied through the split proxy and the inspector; else DNAT pass-through
+  const PortTls* tls = nullptr;   // the port's TLS (dataplane/session_tls.h); nullptr: plaintext only
 };
 
 struct LiveTopology {

@@ -110,10 +110,12 @@ LiveWorker::LiveWorker(const LiveWorkerSettings& settings, const LiveTopology& t
   marked_.reserve(1024);
   carried_.reserve(1024);
   tsc_hz_ = rte_get_tsc_hz();
+  tls_.blocked = &tls_blocked_;
   greylist_ = std::make_unique<scan::envelope::Greylist>(inspector.snapshot->policy.greylist);
   inspector_.greylist = greylist_.get();
   inspector_.tsc_hz = tsc_hz_;
   slice_.tsc_hz = tsc_hz_;
+  counters_.tsc_hz.set(tsc_hz_);
   slice_.verdict_timeout_cycles =
       static_cast<uint64_t>(static_cast<unsigned __int128>(tsc_hz_) * settings.verdict_timeout_ms / 1000);
   ns_per_cycle_q32_ = static_cast<uint64_t>((static_cast<unsigned __int128>(kNsPerSecond) << 32) / tsc_hz_);
@@ -155,7 +157,13 @@ void LiveWorker::run(const std::atomic<bool>& stop) {
 
 uint32_t LiveWorker::poll_once() {
   tick_clock();
+  const uint64_t start_cycles = rte_get_tsc_cycles();
   const uint32_t received = receive(Side::Outside) + receive(Side::Inside);
+  if (tls_.legs != nullptr) {   // legs whose offloaded crypto finished (or a TLS lcore produced output)
+    tls_.legs->poll([this](uint32_t session) { mark(*sessions_[session]); });
+    publish_tls_counters();
+  }
+  const bool work = received > 0 || !marked_.empty();
   service_marked();
   if (*clock_ns_ >= next_timer_check_ns_) {  // the wheel moves in 1 ms ticks: look once per tick
     fire_timers();
@@ -171,6 +179,9 @@ uint32_t LiveWorker::poll_once() {
   inside_.release_held(*clock_ns_);
   outside_.flush();
   inside_.flush();
+  // Cycles of iterations that had frames or sessions to serve: the core's work, without its empty polls (a
+  // benchmark divides by it to report per-core rates of a poll-mode core that is not saturated).
+  if (work) counters_.busy_cycles.add(rte_get_tsc_cycles() - start_cycles);
   return received;
 }
 
@@ -329,7 +340,7 @@ ProxySession* LiveWorker::acquire_session() {
   // Allocation happens here, when a connection opens, and only until the pool has reached its peak.
   reassembly::SplitProxyConfig config = settings_.proxy;
   sessions_.push_back(std::make_unique<ProxySession>(static_cast<uint32_t>(sessions_.size()), config, inspector_,
-                                                     settings_.relay, slice_, settings_.client_deadlines));
+                                                     settings_.relay, slice_, settings_.client_deadlines, &tls_));
   ++sessions_in_use_;
   counters_.sessions_opened.add();
   counters_.sessions_open.add();
@@ -438,6 +449,18 @@ void LiveWorker::release(ProxySession& session) {
   --sessions_in_use_;
   counters_.sessions_open.sub();
   counters_.sessions_closed.add();
+}
+
+void LiveWorker::publish_tls_counters() {
+  const SessionTlsServices::Counters& now = tls_.counters;
+  counters_.tls_handshakes.add(now.handshakes - tls_published_.handshakes);
+  counters_.tls_handshake_failures.add(now.failures - tls_published_.failures);
+  counters_.tls_backend_failures.add(now.backend_failures - tls_published_.backend_failures);
+  counters_.tls_async_pauses.add(now.async_pauses - tls_published_.async_pauses);
+  counters_.tls_spliced.add(now.spliced - tls_published_.spliced);
+  tls_published_ = now;
+  const uint64_t exhausted = tls_.legs->legs_exhausted();
+  counters_.tls_legs_exhausted.add(exhausted - counters_.tls_legs_exhausted.get());
 }
 
 void LiveWorker::fire_timers() {

@@ -23,6 +23,7 @@
 #include "dataplane/live_topology.h"
 #include "dataplane/passthrough_table.h"
 #include "dataplane/proxy_session.h"
+#include "dataplane/session_tls.h"
 #include "dataplane/tcp_header.h"
 #include "scan/envelope/greylist.h"
 #include "reassembly/syn_cookie.h"
@@ -63,6 +64,8 @@ class LiveWorker {
   ~LiveWorker();
 
   bool init(const std::string& name, int socket_id, std::string* error);
+  // Lends the worker's sessions TLS legs (before the first poll); without it STARTTLS is not offered.
+  void set_tls_legs(tls::TlsLegSource* legs) { tls_.legs = legs; }
   // Runs until *stop becomes true; then resets every session (RST both legs) and flushes.
   void run(const std::atomic<bool>& stop);
   // One iteration; exposed for component tests and benchmarks that drive ring ports step by step.
@@ -111,6 +114,7 @@ class LiveWorker {
   void release(ProxySession& session);
   void fire_timers();
   void count_endpoint_deltas(ProxySession& session);
+  void publish_tls_counters();
 
   LinkIo& io(Side side) { return side == Side::Outside ? outside_ : inside_; }
   const std::vector<IpAddr>& local_addresses(Side side) const;
@@ -133,6 +137,9 @@ class LiveWorker {
   std::vector<ProxySession*> marked_;                    // to service this iteration
   std::vector<ProxySession*> carried_;                   // input left for the next iteration (slice spent)
   ScanSlice slice_;
+  TlsBlockList tls_blocked_;
+  SessionTlsServices tls_;                               // the TLS legs and block list the sessions use
+  SessionTlsServices::Counters tls_published_;           // what publish_tls_counters() already added
   std::unique_ptr<scan::envelope::Greylist> greylist_;   // this worker's triplets (share nothing)
   std::array<Frame, kMaxBurst> burst_frames_;            // receive()'s scratch
   std::array<ConnKey, kMaxBurst> burst_keys_;

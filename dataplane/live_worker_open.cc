@@ -36,6 +36,12 @@ void LiveWorker::new_connection(Frame& f) {
     rte_pktmbuf_free(f.mbuf);
     return;
   }
+  if (syn && vip->tls != nullptr && tls_blocked_.blocked(f.src, *clock_ns_)) {   // unsupported-ssl-* block
+    counters_.tls_blocked.add();
+    refuse(Side::Outside, f);
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
   if (syn) {
     reassembly::TcpSynOptions options;
     if (!reassembly::parse_tcp_options(f.tcp.options.data(), f.tcp.options.size(), &options)) {
@@ -72,7 +78,7 @@ void LiveWorker::open_session(Frame& f, const VipPort& vip, const reassembly::Tc
     return;
   }
   SessionAddresses a{f.src, f.dst, vip.mappedip, f.tcp.src_port, f.tcp.dst_port, vip.mapped_port};
-  session->start(a, outside_, inside_, clock_ns_, next_flow_id_++);
+  session->start(a, outside_, inside_, clock_ns_, next_flow_id_++, vip.tls);
   if (!conns_.insert(session->outside_key(), {ConnKind::Proxy, session->index()}) ||
       !conns_.insert(session->inside_key(), {ConnKind::Proxy, session->index()})) {
     conns_.erase(session->outside_key());
@@ -127,7 +133,7 @@ bool LiveWorker::open_from_cookie(Frame& f, const VipPort& vip) {
     return false;
   }
   SessionAddresses a{f.src, f.dst, vip.mappedip, f.tcp.src_port, f.tcp.dst_port, vip.mapped_port};
-  session->start(a, outside_, inside_, clock_ns_, next_flow_id_++);
+  session->start(a, outside_, inside_, clock_ns_, next_flow_id_++, vip.tls);
   if (!conns_.insert(session->outside_key(), {ConnKind::Proxy, session->index()}) ||
       !conns_.insert(session->inside_key(), {ConnKind::Proxy, session->index()})) {
     conns_.erase(session->outside_key());

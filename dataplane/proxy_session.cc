@@ -47,13 +47,18 @@ void LegSink::send_segment(const reassembly::SegmentOut& out) {
 
 ProxySession::ProxySession(uint32_t index, const reassembly::SplitProxyConfig& config,
                            const scan::InspectorContext& inspector, const smtp::RelayConfig& relay_config,
-                           ScanSlice& slice, const ClientDeadlines& deadlines)
-    : proxy_(config), inspector_(inspector), relay_(relay_config, inspector_), slice_(slice), deadlines_(deadlines) {
+                           ScanSlice& slice, const ClientDeadlines& deadlines, SessionTlsServices* tls)
+    : proxy_(config),
+      inspector_(inspector),
+      relay_(relay_config, inspector_),
+      slice_(slice),
+      deadlines_(deadlines),
+      tls_services_(tls) {
   timer_.session_index = index;
 }
 
 void ProxySession::start(const SessionAddresses& a, LinkIo& outside, LinkIo& inside, const uint64_t* now_ns,
-                         uint64_t flow_id) {
+                         uint64_t flow_id, const PortTls* tls) {
   addresses_ = a;
   proxy_.reset();
   client_sink_.bind(&outside, a.vip, a.vip_port, a.client, a.client_port, now_ns);
@@ -77,10 +82,13 @@ void ProxySession::start(const SessionAddresses& a, LinkIo& outside, LinkIo& ins
   opened_ns = *now_ns;
   queued = false;
   counted_half_open = false;
+  port_tls_ = tls_services_ != nullptr && tls_services_->legs != nullptr ? tls : nullptr;
+  start_tls(*now_ns);
 }
 
 void ProxySession::finish() {
   relay_.on_client_closed();   // logs a message still in flight as abandoned; no-op otherwise
+  end_tls();
   proxy_.reset();
 }
 
@@ -93,20 +101,32 @@ ConnKey ProxySession::inside_key() const {
                        addresses_.client_port);
 }
 
-bool ProxySession::move_out(smtp::RelayOutput& out, reassembly::TcpEndpoint& to) {
-  if (out.empty() || to.is_closed()) return false;
-  const uint32_t written = to.write(out.pending());
+void ProxySession::PlainLeg::consume(size_t n) const {
+  if (tls != nullptr) {
+    tls->plaintext_used(n);
+  } else {
+    tcp.consume(static_cast<uint32_t>(n));
+  }
+}
+
+size_t ProxySession::PlainLeg::write(std::string_view bytes) const {
+  return tls != nullptr ? tls->put_plaintext(bytes) : tcp.write(bytes);
+}
+
+bool ProxySession::move_out(smtp::RelayOutput& out, const PlainLeg& to) {
+  if (out.empty() || to.tcp.is_closed()) return false;
+  const size_t written = to.write(out.pending());
   out.consumed(written);
   return written > 0;
 }
 
-bool ProxySession::read_server(reassembly::TcpEndpoint& server) {
+bool ProxySession::read_server(const PlainLeg& server) {
   bool moved = false;
   while (server.readable() > 0) {
-    const std::string_view bytes = server.read_view();
+    const std::string_view bytes = server.view();
     const size_t used = relay_.on_server_bytes(bytes);
     if (used == 0) break;
-    server.consume(static_cast<uint32_t>(used));
+    server.consume(used);
     proxy_.count_relayed(reassembly::Direction::ServerToClient, used);
     moved = true;
   }
@@ -114,17 +134,17 @@ bool ProxySession::read_server(reassembly::TcpEndpoint& server) {
 }
 
 // Client input is where scanning happens: it runs only while the worker's slice for this iteration lasts.
-bool ProxySession::read_client(reassembly::TcpEndpoint& client) {
+bool ProxySession::read_client(const PlainLeg& client) {
   bool moved = false;
   while (client.readable() > 0 && slice_.cycles_left > 0) {
     if (input_since_tsc_ == 0) input_since_tsc_ = scan::read_cycles();
     inspector_.note_input_since(input_since_tsc_);
-    const std::string_view view = client.read_view();
+    const std::string_view view = client.view();
     const uint64_t t0 = scan::read_cycles();
     const size_t used = relay_.on_client_bytes(view.substr(0, std::min(view.size(), kClientBytesPerCall)));
     slice_.cycles_left -= static_cast<int64_t>(scan::read_cycles() - t0);
     if (used == 0) break;
-    client.consume(static_cast<uint32_t>(used));
+    client.consume(used);
     proxy_.count_relayed(reassembly::Direction::ClientToServer, used);
     moved = true;
   }
@@ -148,8 +168,12 @@ void ProxySession::check_deadlines(uint64_t now_ns) {
   } else {
     message_since_ns_ = 0;
   }
-  deadline_ns_ = compute_deadline();   // the proxy's timer reads it right after, in settle()
-  if (now_ns >= deadline_ns_) relay_.time_out();
+  const uint64_t relay_deadline = compute_deadline();
+  if (now_ns >= relay_deadline) relay_.time_out();
+  // The proxy's timer reads it right after, in settle(); handshake deadlines are checked by check_handshakes().
+  deadline_ns_ = relay_deadline;
+  if (client_handshake_deadline_ns_ != 0) deadline_ns_ = std::min(deadline_ns_, client_handshake_deadline_ns_);
+  if (server_handshake_deadline_ns_ != 0) deadline_ns_ = std::min(deadline_ns_, server_handshake_deadline_ns_);
 }
 
 uint64_t ProxySession::compute_deadline() const {
@@ -165,27 +189,63 @@ uint64_t ProxySession::compute_deadline() const {
   return next;
 }
 
-bool ProxySession::relay(reassembly::TcpEndpoint& client, reassembly::TcpEndpoint& server, uint64_t now_ns) {
+bool ProxySession::relay_rounds(reassembly::TcpEndpoint& client, reassembly::TcpEndpoint& server, uint64_t now_ns) {
   bool any = false;
-  for (int round = 0; round < kMaxRounds; ++round) {
-    bool moved = read_server(server);
-    moved |= move_out(relay_.to_client(), client);
-    moved |= read_client(client);
-    moved |= move_out(relay_.to_server(), server);
-    moved |= move_out(relay_.to_client(), client);
+  for (int round = 0; round < kMaxRounds && !splice_; ++round) {
+    bool moved = cipher_in(client, client_tls_, client_eof_fed_);
+    moved |= cipher_in(server, server_tls_, server_eof_fed_);
+    const PlainLeg c{client, client_tls_}, s{server, server_tls_};
+    moved |= read_server(s);
+    moved |= move_out(relay_.to_client(), c);
+    moved |= read_client(c);
+    moved |= move_out(relay_.to_server(), s);
+    moved |= move_out(relay_.to_client(), c);
+    moved |= cipher_out(client_tls_, client);
+    moved |= cipher_out(server_tls_, server);
+    moved |= take_tls_step(client, server, now_ns);
     any |= moved;
     if (!moved) break;
   }
-  // A peer's FIN reaches the relay once everything it sent before has been read.
-  if (!client_end_told_ && (client.peer_closed() || client.is_closed()) && client.readable() == 0) {
+  return any;
+}
+
+// A leg's stream has ended for the relay once everything its peer sent before its FIN (or close_notify) was read.
+bool ProxySession::leg_ended(const reassembly::TcpEndpoint& tcp, tls::TlsLeg* leg) const {
+  if (leg != nullptr) {
+    // The TLS stream ends by close_notify, or fails at the TCP end without it (TLS-8); either way only once the
+    // leg has turned everything before it into plaintext (a TLS lcore may still be decrypting the last reply).
+    const tls::TlsState s = leg->state();
+    return (s == tls::TlsState::Closed || s == tls::TlsState::Failed) && leg->plaintext_in().empty();
+  }
+  return (tcp.peer_closed() || tcp.is_closed()) && tcp.readable() == 0;
+}
+
+void ProxySession::tell_ends(reassembly::TcpEndpoint& client, reassembly::TcpEndpoint& server) {
+  if (!client_end_told_ && leg_ended(client, client_tls_)) {
     client_end_told_ = true;
     relay_.on_client_closed();
+    if (server_tls_ != nullptr && server_tls_->state() == tls::TlsState::Established) server_tls_->close();
   }
-  if (!server_end_told_ && (server.peer_closed() || server.is_closed()) && server.readable() == 0) {
+  if (!server_end_told_ && leg_ended(server, server_tls_)) {
     server_end_told_ = true;
     relay_.on_server_closed();
-    move_out(relay_.to_client(), client);
+    move_out(relay_.to_client(), PlainLeg{client, client_tls_});
+    if (client_tls_ != nullptr && client_tls_->state() == tls::TlsState::Established) client_tls_->close();
   }
+  cipher_out(client_tls_, client);
+  cipher_out(server_tls_, server);
+}
+
+bool ProxySession::relay(reassembly::TcpEndpoint& client, reassembly::TcpEndpoint& server, uint64_t now_ns) {
+  if (splice_) {
+    deadline_ns_ = UINT64_MAX;   // a spliced session has only the proxy's idle time-out
+    return splice(client, server);
+  }
+  bool any = relay_rounds(client, server, now_ns);
+  check_handshakes(now_ns);
+  any |= relay_rounds(client, server, now_ns);
+  if (splice_) return splice(client, server) || any;
+  tell_ends(client, server);
   // The end-of-data bound (RES-16): input waiting longer than verdict-timeout means scanning cannot keep up;
   // stop scanning so the rest is only parsed and the verdict comes from scan-timeout-action.
   if (input_since_tsc_ != 0 && inspector_.message_open() && slice_.verdict_timeout_cycles != 0 &&
@@ -193,17 +253,27 @@ bool ProxySession::relay(reassembly::TcpEndpoint& client, reassembly::TcpEndpoin
     inspector_.stop_scanning();
   }
   check_deadlines(now_ns);
-  move_out(relay_.to_client(), client);
-  pending_work_ = client.readable() > 0 && slice_.cycles_left <= 0;
+  move_out(relay_.to_client(), PlainLeg{client, client_tls_});
+  cipher_out(client_tls_, client);
+  pending_work_ = PlainLeg{client, client_tls_}.readable() > 0 && slice_.cycles_left <= 0;
   return any;
 }
 
 bool ProxySession::drained(reassembly::Direction from) const {
+  if (splice_) return true;   // spliced bytes are written as they are read
   // While the relay waits for the backend (its 354, a DATA/BDAT decision) a client FIN must not overtake it.
-  return from == reassembly::Direction::ClientToServer ? relay_.to_server().empty() && !relay_.waiting_for_backend()
-                                                       : relay_.to_client().empty();
+  // Through TLS, the peer's FIN is also behind whatever its leg has not decrypted yet (a TLS lcore may still be
+  // at it): the end crosses once the relay was told of it (tell_ends), with our close_notify sent before.
+  return from == reassembly::Direction::ClientToServer
+             ? relay_.to_server().empty() && !relay_.waiting_for_backend() && ciphertext_flushed(server_tls_) &&
+                   (client_tls_ == nullptr || client_end_told_)
+             : relay_.to_client().empty() && ciphertext_flushed(client_tls_) &&
+                   (server_tls_ == nullptr || server_end_told_);
 }
 
-bool ProxySession::wants_close() const { return relay_.wants_close() && relay_.to_client().empty(); }
+bool ProxySession::wants_close() const {
+  if (!ciphertext_flushed(client_tls_)) return false;   // an alert or the last reply is still on its way
+  return tls_close_ || (relay_.wants_close() && relay_.to_client().empty());
+}
 
 }  // namespace sluice::dataplane

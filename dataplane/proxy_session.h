@@ -6,17 +6,22 @@
 // allocated when the object is built or first used, never per packet.
 //   client leg: VIP:port  <-> client:port        (outside port)
 //   server leg: client:port <-> backend:port     (inside port; the backend sees the real client address)
-// May call: reassembly/split_proxy, reassembly/timer_wheel, dataplane/link_io, scan/smtp (relay), scan/inspector.
+// With TLS (dataplane/session_tls.h) a leg's bytes pass through a tls::TlsLeg between TCP and the relay: the
+// relay decides when a leg turns to TLS (STARTTLS, SMTPS), this class does it (proxy_session_tls.cc).
+// May call: reassembly/split_proxy, reassembly/timer_wheel, dataplane/link_io, dataplane/session_tls,
+// scan/smtp (relay), scan/inspector, tls/tls_leg.h.
 #pragma once
 
 #include <cstdint>
 
 #include "dataplane/conn_table.h"
 #include "dataplane/link_io.h"
+#include "dataplane/session_tls.h"
 #include "reassembly/split_proxy.h"
 #include "reassembly/timer_wheel.h"
 #include "scan/inspector/relay_inspector.h"
 #include "scan/smtp/smtp_relay.h"
+#include "tls/tls_leg.h"
 
 namespace sluice::dataplane {
 
@@ -58,13 +63,25 @@ struct ClientDeadlines {
   uint64_t min_data_rate = 500;               // bytes/s of content once command_ns has passed in a message; 0 = off
 };
 
+// What a worker lends its sessions for TLS (all optional: nullptr source = no TLS on this worker).
+struct SessionTlsServices {
+  tls::TlsLegSource* legs = nullptr;
+  TlsBlockList* blocked = nullptr;
+  struct Counters {
+    uint64_t handshakes = 0, failures = 0, backend_failures = 0, async_pauses = 0, spliced = 0;
+  } counters;   // the worker publishes them
+};
+
 class ProxySession final : private reassembly::StreamRelay {
  public:
   ProxySession(uint32_t index, const reassembly::SplitProxyConfig&, const scan::InspectorContext&,
-               const smtp::RelayConfig&, ScanSlice& slice, const ClientDeadlines& deadlines);
+               const smtp::RelayConfig&, ScanSlice& slice, const ClientDeadlines& deadlines,
+               SessionTlsServices* tls = nullptr);
 
-  // Binds addresses and sinks for a new connection; the caller then opens the proxy.
-  void start(const SessionAddresses&, LinkIo& outside, LinkIo& inside, const uint64_t* now_ns, uint64_t flow_id);
+  // Binds addresses and sinks for a new connection; the caller then opens the proxy. `tls`: the VIP port's
+  // TLS (nullptr: plaintext only).
+  void start(const SessionAddresses&, LinkIo& outside, LinkIo& inside, const uint64_t* now_ns, uint64_t flow_id,
+             const PortTls* tls = nullptr);
   // Ends the relay (a message in progress is logged as abandoned) and returns the proxy to a fresh state.
   void finish();
 
@@ -96,9 +113,32 @@ class ProxySession final : private reassembly::StreamRelay {
   uint64_t next_deadline_ns() const override { return deadline_ns_; }
   void check_deadlines(uint64_t now_ns);
   uint64_t compute_deadline() const;
-  bool move_out(smtp::RelayOutput& out, reassembly::TcpEndpoint& to);
-  bool read_server(reassembly::TcpEndpoint& server);
-  bool read_client(reassembly::TcpEndpoint& client);
+  // One leg as the relay sees it: plaintext, straight from TCP or through the leg's TLS.
+  struct PlainLeg {
+    reassembly::TcpEndpoint& tcp;
+    tls::TlsLeg* tls;
+    std::string_view view() const { return tls != nullptr ? tls->plaintext_in() : tcp.read_view(); }
+    void consume(size_t n) const;
+    size_t write(std::string_view bytes) const;
+    size_t readable() const { return tls != nullptr ? tls->plaintext_in().size() : tcp.readable(); }
+  };
+  bool move_out(smtp::RelayOutput& out, const PlainLeg& to);
+  bool read_server(const PlainLeg& server);
+  bool read_client(const PlainLeg& client);
+  bool relay_rounds(reassembly::TcpEndpoint& client, reassembly::TcpEndpoint& server, uint64_t now_ns);
+  void tell_ends(reassembly::TcpEndpoint& client, reassembly::TcpEndpoint& server);
+  // TLS (proxy_session_tls.cc)
+  void start_tls(uint64_t now_ns);
+  void end_tls();
+  bool cipher_in(reassembly::TcpEndpoint& tcp, tls::TlsLeg* leg, bool& eof_fed);
+  bool cipher_out(tls::TlsLeg* leg, reassembly::TcpEndpoint& tcp);
+  bool take_tls_step(reassembly::TcpEndpoint& client, reassembly::TcpEndpoint& server, uint64_t now_ns);
+  void check_handshakes(uint64_t now_ns);
+  void client_tls_failed(std::string_view reason, const tls::TlsLegReport& report, uint64_t now_ns);
+  void backend_tls_settled(bool ok, std::string_view why);
+  bool splice(reassembly::TcpEndpoint& client, reassembly::TcpEndpoint& server);
+  bool leg_ended(const reassembly::TcpEndpoint& tcp, tls::TlsLeg* leg) const;
+  static bool ciphertext_flushed(tls::TlsLeg* leg) { return leg == nullptr || leg->output_idle(); }
 
   reassembly::SplitProxy proxy_;
   LegSink client_sink_, server_sink_;
@@ -115,6 +155,16 @@ class ProxySession final : private reassembly::StreamRelay {
   uint64_t input_since_tsc_ = 0;   // when the oldest unread client byte was first seen (0: none waiting)
   bool pending_work_ = false;
   bool client_end_told_ = false, server_end_told_ = false;
+
+  SessionTlsServices* tls_services_ = nullptr;
+  const PortTls* port_tls_ = nullptr;
+  tls::TlsLeg* client_tls_ = nullptr;   // Sluice as TLS server to the sending MTA
+  tls::TlsLeg* server_tls_ = nullptr;   // Sluice as TLS client to the backend
+  bool client_tls_settled_ = false, server_tls_settled_ = false;   // handshake outcome handled
+  bool client_eof_fed_ = false, server_eof_fed_ = false;
+  bool splice_ = false;                 // bytes move unchanged both ways (certificate inspection)
+  bool tls_close_ = false;              // a TLS failure ends the session once the alert is out
+  uint64_t client_handshake_deadline_ns_ = 0, server_handshake_deadline_ns_ = 0;   // 0: none running
 };
 
 }  // namespace sluice::dataplane

@@ -237,12 +237,15 @@ void SplitProxy::carry_close(uint64_t now_ns) {
     server_.abort(now_ns);
     end(ProxyEnd::ClientReset);
   }
-  if (ended_abnormally(server_) && !client_.is_closed()) {
+  const bool client_side_drained = relay_ == nullptr || relay_->drained(Direction::ClientToServer);
+  const bool server_side_drained = relay_ == nullptr || relay_->drained(Direction::ServerToClient);
+  // What the backend said before its RST (a 221 to QUIT, then RST: common after TLS close_notify) still reaches
+  // the client: with a StreamRelay the RST crosses once the relay has nothing of the backend's left to write.
+  if (ended_abnormally(server_) && !client_.is_closed() &&
+      (relay_ == nullptr || (server_.readable() == 0 && server_side_drained))) {
     client_.abort(now_ns);
     end(ProxyEnd::BackendReset);
   }
-  const bool client_side_drained = relay_ == nullptr || relay_->drained(Direction::ClientToServer);
-  const bool server_side_drained = relay_ == nullptr || relay_->drained(Direction::ServerToClient);
   if (!fin_sent_[0] && client_.peer_closed() && client_.readable() == 0 && client_side_drained &&
       !server_.is_closed()) {
     server_.close(now_ns);

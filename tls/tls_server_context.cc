@@ -115,7 +115,20 @@ bool TlsServerContext::add_file(const TlsServerSettings& settings, const std::st
     }
     ERR_clear_error();
   }
-  if (SSL_CTX_use_cert_and_key(contexts_[index].ctx, bundle.leaf, bundle.key, bundle.chain, 1) != 1) {
+  EVP_PKEY* key = bundle.key;
+  EVP_PKEY* offloaded = nullptr;
+  if (settings.offload_key) {
+    std::string why;
+    offloaded = settings.offload_key(bundle.key, &why);
+    if (offloaded == nullptr) {
+      if (error != nullptr) *error = path + ": the crypto offload cannot take this key: " + why;
+      return false;
+    }
+    key = offloaded;
+  }
+  const int used = SSL_CTX_use_cert_and_key(contexts_[index].ctx, bundle.leaf, key, bundle.chain, 1);
+  if (offloaded != nullptr) EVP_PKEY_free(offloaded);   // the context holds its own reference
+  if (used != 1) {
     if (error != nullptr) *error = path + ": OpenSSL refused the certificate: " + openssl_error();
     return false;
   }

@@ -16,6 +16,7 @@
 #include <openssl/ssl.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,6 +49,10 @@ struct TlsServerSettings {
   uint32_t ticket_key_lifetime_s = 3600;  // a key encrypts for this long, then decrypts for as long again
   bool async = true;                      // SSL_MODE_ASYNC: engine/provider offload may pause a handshake
   uint32_t expiry_warning_days = 30;      // a certificate expiring sooner is a warning
+  // The configured crypto offload (tls/crypto_offload.h): each private key is handed to it so its operations
+  // run there (OpenSSL 3 decodes PEM keys into its default provider, which never consults an engine). Returns
+  // a new reference, or nullptr with *error. Empty: keys stay as loaded.
+  std::function<EVP_PKEY*(EVP_PKEY*, std::string*)> offload_key;
 };
 
 class TlsServerContext {

@@ -24,9 +24,13 @@ enum class ValueKind : uint8_t {
   Integer,    // one decimal integer within [min, max]
   Toggle,     // one of two words (enable|disable, header|body) -> bool
   Choice,     // one word out of `words` -> an enum
+  NamedNumber,  // one word out of `words` -> the integer it names (tls1.2 -> 0x0303)
   Text,       // one string, taken as written
   Path,       // one file path; relative ones resolve against the config's directory
   PathList,   // one or more file paths
+  ReadableFile,      // one path resolved like Path that must name a readable regular file ("" = none)
+  ReadableFileList,  // one or more such paths
+  NameOrPath,  // one word: a path (resolved like Path) when it ends in ".so", else a name taken as written
   PortList,   // one or more port numbers 1..65535
   Address,    // one IPv4 or IPv6 address
   Prefix,     // one interface address with its prefix length: 10.0.0.1/24, fd00::1/64
@@ -35,11 +39,12 @@ enum class ValueKind : uint8_t {
   AddressPatternList,  // one or more mail address patterns: user@example.com, @example.com, example.com, .example.com
 };
 
-// One accepted word of a Toggle or Choice key and the value it stands for
-// (Toggle: 1 = true). Several words may share a value (aliases).
+// One accepted word of a Toggle, Choice or NamedNumber key and the value it
+// stands for (Toggle: 1 = true; Choice: the enum's value, below 256;
+// NamedNumber: the integer stored). Several words may share a value (aliases).
 struct EnumWord {
   std::string_view word;
-  uint8_t value;
+  uint16_t value;
 };
 
 // A value converted from words, ready to be stored in its field.
@@ -61,7 +66,7 @@ struct KeySpec {
   ValueKind kind;
   int64_t min = 0;                  // Integer only
   int64_t max = 0;                  // Integer only
-  std::span<const EnumWord> words;  // Toggle (true word first) and Choice only
+  std::span<const EnumWord> words;  // Toggle (true word first), Choice and NamedNumber only
   bool required = false;            // table keys that every entry must set
   std::string_view help;
   FieldAccess field;

@@ -49,9 +49,11 @@ void reset_member(void* target) {
   static_cast<Owner*>(target)->*Member = Owner{}.*Member;
 }
 
-// Toggle and Choice show the first word with the member's value, so an alias
-// listed after its canonical word ('block' after 'reject') is never shown.
-inline std::string word_for(const KeySpec& key, uint8_t value) {
+// Toggle, Choice and NamedNumber show the first word with the member's value,
+// so an alias listed after its canonical word ('block' after 'reject') is never
+// shown. A value no word names (a member set in code, not from text) shows as
+// its number, which reloading then refuses rather than silently changes.
+inline std::string word_for(const KeySpec& key, int64_t value) {
   for (const EnumWord& word : key.words) {
     if (word.value == value) return std::string(word.word);
   }
@@ -65,6 +67,7 @@ std::vector<std::string> render_member(const void* target, const KeySpec& key) {
   if constexpr (std::is_same_v<Field, bool> || std::is_enum_v<Field>) {
     return {word_for(key, static_cast<uint8_t>(slot))};
   } else if constexpr (std::is_integral_v<Field>) {
+    if (key.kind == ValueKind::NamedNumber) return {word_for(key, static_cast<int64_t>(slot))};
     return {std::to_string(slot)};
   } else if constexpr (std::is_same_v<Field, std::string>) {
     return {slot};
@@ -109,7 +112,18 @@ constexpr KeySpec choice(std::string_view name, std::span<const EnumWord> words,
   return KeySpec{name, ValueKind::Choice, 0, 0, words, false, help, access<Member>()};
 }
 
-// Text, Path, Address and Prefix all bind one std::string.
+// An integer member set by name (min-version tls1.2 -> 0x0303). The member
+// must hold every EnumWord value (uint16_t), checked at compile time.
+template <auto Member>
+constexpr KeySpec named_number(std::string_view name, std::span<const EnumWord> words, std::string_view help) {
+  using Field = FieldType<Member>;
+  static_assert(std::is_integral_v<Field> && !std::is_same_v<Field, bool>, "named numbers bind integer members");
+  static_assert(std::cmp_greater_equal(std::numeric_limits<Field>::max(), std::numeric_limits<uint16_t>::max()),
+                "named numbers store EnumWord values (uint16_t)");
+  return KeySpec{name, ValueKind::NamedNumber, 0, 0, words, false, help, access<Member>()};
+}
+
+// Text, Path, ReadableFile, NameOrPath, Address and Prefix all bind one std::string.
 template <auto Member>
 constexpr KeySpec string(std::string_view name, ValueKind kind, std::string_view help) {
   static_assert(std::is_same_v<FieldType<Member>, std::string>, "single-string keys bind std::string members");
@@ -120,6 +134,14 @@ template <auto Member>
 constexpr KeySpec path_list(std::string_view name, std::string_view help) {
   static_assert(std::is_same_v<FieldType<Member>, std::vector<std::string>>, "path lists bind string vectors");
   return KeySpec{name, ValueKind::PathList, 0, 0, {}, false, help, access<Member>()};
+}
+
+// Files read when the policy is applied (certificates): a missing one is a
+// load error at its word, not a failure at start-up.
+template <auto Member>
+constexpr KeySpec readable_file_list(std::string_view name, std::string_view help) {
+  static_assert(std::is_same_v<FieldType<Member>, std::vector<std::string>>, "file lists bind string vectors");
+  return KeySpec{name, ValueKind::ReadableFileList, 0, 0, {}, false, help, access<Member>()};
 }
 
 // Lists of strings validated word by word: prefixes, domains, address patterns.

@@ -37,6 +37,27 @@ constexpr EnumWord kBareNewline[] = {
     {"normalize", static_cast<uint8_t>(BareNewlinePolicy::Normalize)},
     {"reject", static_cast<uint8_t>(BareNewlinePolicy::Reject)}};
 
+constexpr EnumWord kTlsModes[] = {
+    {"protecting-server", static_cast<uint8_t>(TlsMode::ProtectingServer)},
+    {"certificate-inspection", static_cast<uint8_t>(TlsMode::CertificateInspection)},
+    {"none", static_cast<uint8_t>(TlsMode::None)}};
+// After a client's STARTTLS the backend is already talking plaintext SMTP, so
+// 'implicit' (TLS from its first byte) cannot apply there; on SMTPS ports
+// 'opportunistic' has no plaintext phase to fall back from.
+constexpr EnumWord kBackendTls[] = {
+    {"starttls", static_cast<uint8_t>(BackendTls::Starttls)},
+    {"opportunistic", static_cast<uint8_t>(BackendTls::Opportunistic)},
+    {"none", static_cast<uint8_t>(BackendTls::None)}};
+constexpr EnumWord kBackendSmtpsTls[] = {
+    {"implicit", static_cast<uint8_t>(BackendTls::Implicit)},
+    {"starttls", static_cast<uint8_t>(BackendTls::Starttls)},
+    {"none", static_cast<uint8_t>(BackendTls::None)}};
+constexpr EnumWord kCloseBlock[] = {
+    {"close", static_cast<uint8_t>(UnsupportedSslAction::Close)},
+    {"block", static_cast<uint8_t>(UnsupportedSslAction::Block)}};
+// Protocol versions as they go on the wire (and as OpenSSL's TLS1_x_VERSION).
+constexpr EnumWord kTlsVersions[] = {{"tls1.0", 0x0301}, {"tls1.1", 0x0302}, {"tls1.2", 0x0303}, {"tls1.3", 0x0304}};
+
 constexpr int64_t kMaxMessageMb = 1024;
 constexpr int64_t kMaxLineBytes = 1 << 20;
 
@@ -72,6 +93,48 @@ constexpr KeySpec kVipKeys[] = {
     required(string<&Vip::mappedip>("mappedip", ValueKind::Address, "internal mail server it maps to")),
     port_list<&Vip::ports>("ports", "published ports (default: every port of smtp protocol-options)"),
     integer<&Vip::mappedport, 0, 65535>("mappedport", "backend port (0 = the port the client used)"),
+    string<&Vip::ssl_profile>("ssl-profile", ValueKind::Text,
+                              "config ssl profile entry (\"\" = no TLS: STARTTLS hidden, SMTPS spliced)"),
+};
+
+constexpr KeySpec kSslProfileKeys[] = {
+    choice<&SslProfile::mode>("mode", kTlsModes, "terminate with the server's certificate, splice, or no TLS"),
+    readable_file_list<&SslProfile::server_certs>("server-cert", "PEM files: leaf, chain, key (RSA and ECDSA)"),
+    port_list<&SslProfile::smtps_ports>("smtps-ports", "ports with TLS from the first byte"),
+    port_list<&SslProfile::require_tls_ports>("require-tls-ports", "ports refusing MAIL and AUTH before STARTTLS"),
+    choice<&SslProfile::backend_tls>("backend-tls", kBackendTls, "backend leg after a client's STARTTLS"),
+    choice<&SslProfile::backend_smtps_tls>("backend-smtps-tls", kBackendSmtpsTls, "backend leg on smtps-ports"),
+    toggle<&SslProfile::backend_verify>("backend-verify", kEnableDisable,
+                                        "verify the backend's chain and name, fail closed"),
+    string<&SslProfile::backend_ca_file>("backend-ca-file", ValueKind::ReadableFile, "PEM CAs the backend chains to"),
+    string<&SslProfile::backend_server_name>("backend-server-name", ValueKind::Text,
+                                             "SNI sent to the backend and the name its certificate must carry"),
+    named_number<&SslProfile::min_version>("min-version", kTlsVersions, "lowest TLS version a client may use"),
+    named_number<&SslProfile::backend_min_version>("backend-min-version", kTlsVersions,
+                                                   "lowest TLS version accepted from the backend"),
+    string<&SslProfile::ciphers12>("ciphers12", ValueKind::Text, "OpenSSL cipher list for TLS 1.2 and below"),
+    string<&SslProfile::ciphersuites13>("ciphersuites13", ValueKind::Text, "TLS 1.3 cipher suites"),
+    toggle<&SslProfile::session_tickets>("session-tickets", kEnableDisable, "resume sessions with tickets"),
+    integer<&SslProfile::ticket_key_lifetime_s, 60, 604800>("ticket-key-lifetime",
+                                                            "seconds a ticket key encrypts before rotation"),
+    choice<&SslProfile::unsupported_ssl_version>("unsupported-ssl-version", kCloseBlock,
+                                                 "client offering only versions below min-version"),
+    choice<&SslProfile::unsupported_ssl_cipher>("unsupported-ssl-cipher", kCloseBlock,
+                                                "client sharing no cipher with us"),
+    choice<&SslProfile::unsupported_ssl_negotiation>("unsupported-ssl-negotiation", kCloseBlock,
+                                                     "any other failed client handshake"),
+    integer<&SslProfile::unsupported_ssl_block_time_s, 1, 86400>("unsupported-ssl-block-time",
+                                                                 "seconds a blocked client's SYNs get RST"),
+    integer<&SslProfile::handshake_timeout_s, 1, 600>("handshake-timeout", "seconds a TLS handshake may take"),
+};
+
+constexpr KeySpec kTlsSystemKeys[] = {
+    integer<&TlsSystemSettings::workers, 0, 64>("workers", "TLS lcores (0 = on each dataplane worker's core)"),
+    string<&TlsSystemSettings::engine>("engine", ValueKind::NameOrPath, "OpenSSL engine id, or its .so file"),
+    string<&TlsSystemSettings::provider>("provider", ValueKind::Text, "OpenSSL provider name"),
+    string<&TlsSystemSettings::provider_path>("provider-path", ValueKind::Path, "directory holding the provider"),
+    toggle<&TlsSystemSettings::async>("async", kEnableDisable, "let offloaded crypto pause a handshake"),
+    integer<&TlsSystemSettings::max_legs, 16, 1048576>("max-legs", "TLS legs per dataplane worker"),
 };
 
 constexpr KeySpec kSmtpKeys[] = {
@@ -262,6 +325,12 @@ void* append_reputation_list(Policy& policy, const std::string& name) {
 
 std::vector<NamedEntry> reputation_list_entries(const Policy& policy) { return named(policy.reputation_lists); }
 
+void* append_ssl_profile(Policy& policy, const std::string& name) {
+  return &policy.ssl_profiles.emplace_back(SslProfile{.name = name});
+}
+
+std::vector<NamedEntry> ssl_profile_entries(const Policy& policy) { return named(policy.ssl_profiles); }
+
 // Rows of kBlocks, spelled once per shape.
 template <auto Member>
 constexpr BlockSpec settings_block(std::string_view path, std::span<const KeySpec> keys, std::string_view help) {
@@ -278,6 +347,8 @@ constexpr BlockSpec kBlocks[] = {
     table_block("system interface", kInterfaceKeys, "appliance ports and addresses", &append_interface,
                 &interface_entries),
     table_block("firewall vip", kVipKeys, "published addresses", &append_vip, &vip_entries),
+    table_block("ssl profile", kSslProfileKeys, "TLS on the client and backend legs of a VIP", &append_ssl_profile,
+                &ssl_profile_entries),
     settings_block<&Policy::smtp>("smtp protocol-options", kSmtpKeys, "SMTP session limits"),
     settings_block<&Policy::envelope>("smtp envelope", kEnvelopeKeys, "relay control and sender/recipient lists"),
     settings_block<&Policy::reputation>("reputation settings", kReputationSettingsKeys,
@@ -295,6 +366,7 @@ constexpr BlockSpec kBlocks[] = {
     settings_block<&Policy::scan>("scan budget", kScanKeys, "scanning time limits"),
     settings_block<&Policy::session>("system session", kSessionKeys, "flow table and reassembly memory"),
     settings_block<&Policy::tcp>("system tcp", kTcpKeys, "the appliance's TCP endpoints"),
+    settings_block<&Policy::tls>("system tls", kTlsSystemKeys, "where TLS runs and with what crypto"),
     settings_block<&Policy::log>("log settings", kLogKeys, "message log"),
 };
 

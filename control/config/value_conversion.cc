@@ -2,8 +2,13 @@
 #include "control/config/value_conversion.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <string>
 
@@ -53,6 +58,20 @@ std::optional<ParsedPrefix> parse_prefix(const std::string& text, bool length_op
   return parsed;
 }
 
+// Why `path` cannot be read, or nullopt when it can. Only regular files are opened (a FIFO would block the
+// load, a device could act on being opened); opening, not access(), so the answer is what a read will meet.
+std::optional<std::string> unreadable_reason(const std::string& path) {
+  if (path.find('\0') != std::string::npos) return "the path holds a NUL byte";
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return std::strerror(errno);
+  if (S_ISDIR(status.st_mode)) return "is a directory";
+  if (!S_ISREG(status.st_mode)) return "is not a regular file";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) return std::strerror(errno);
+  ::close(fd);
+  return std::nullopt;
+}
+
 std::string join(std::span<const EnumWord> words) {
   std::string joined;
   for (const EnumWord& word : words) joined += (joined.empty() ? "" : "|") + std::string(word.word);
@@ -68,10 +87,14 @@ class Converter {
     switch (key_.kind) {
       case ValueKind::Integer: return single() ? integer(values_[0]) : std::nullopt;
       case ValueKind::Toggle:
-      case ValueKind::Choice: return single() ? enum_word(values_[0]) : std::nullopt;
+      case ValueKind::Choice:
+      case ValueKind::NamedNumber: return single() ? enum_word(values_[0]) : std::nullopt;
       case ValueKind::Text: return single() ? std::optional<BoundValue>(values_[0].text) : std::nullopt;
       case ValueKind::Path: return single() ? std::optional<BoundValue>(resolve(values_[0].text)) : std::nullopt;
-      case ValueKind::PathList: return paths();
+      case ValueKind::PathList: return paths(/*must_read=*/false);
+      case ValueKind::ReadableFile: return single() ? readable_file(values_[0]) : std::nullopt;
+      case ValueKind::ReadableFileList: return paths(/*must_read=*/true);
+      case ValueKind::NameOrPath: return single() ? name_or_path(values_[0]) : std::nullopt;
       case ValueKind::PortList: return ports();
       case ValueKind::Address: return single() ? address(values_[0]) : std::nullopt;
       case ValueKind::Prefix: return single() ? prefix(values_[0]) : std::nullopt;
@@ -103,10 +126,12 @@ class Converter {
     for (const EnumWord& accepted : key_.words) {
       if (accepted.word != word.text) continue;
       if (key_.kind == ValueKind::Toggle) return BoundValue(accepted.value != 0);
-      return BoundValue(accepted.value);
+      // Explicit alternatives: a bare uint16_t would convert to the int64_t one.
+      if (key_.kind == ValueKind::NamedNumber) return BoundValue(static_cast<int64_t>(accepted.value));
+      return BoundValue(static_cast<uint8_t>(accepted.value));
     }
     const std::vector<std::string_view> candidates = enum_words(key_);
-    fail(word, "wants " + std::string(key_.kind == ValueKind::Choice ? "one of " : "") + join(key_.words) + ", got " +
+    fail(word, "wants " + std::string(key_.kind == ValueKind::Toggle ? "" : "one of ") + join(key_.words) + ", got " +
                    in_quotes(word.text) + did_you_mean(word.text, candidates));
     return std::nullopt;
   }
@@ -225,7 +250,7 @@ class Converter {
     return result;
   }
 
-  std::optional<BoundValue> paths() {
+  std::optional<BoundValue> paths(bool must_read) {
     std::vector<std::string> result;
     for (const Word& word : values_) {
       if (word.text.empty()) {
@@ -233,8 +258,28 @@ class Converter {
         return std::nullopt;
       }
       result.push_back(resolve(word.text));
+      if (must_read && !readable(word, result.back())) return std::nullopt;
     }
     return result;
+  }
+
+  // "" stays "" (none: what 'show' prints for an unset file).
+  std::optional<BoundValue> readable_file(const Word& word) {
+    std::string path = resolve(word.text);
+    if (!path.empty() && !readable(word, path)) return std::nullopt;
+    return path;
+  }
+
+  bool readable(const Word& word, const std::string& resolved) {
+    const std::optional<std::string> reason = unreadable_reason(resolved);
+    if (reason) fail(word, "cannot read " + in_quotes(resolved) + ": " + *reason);
+    return !reason;
+  }
+
+  // An OpenSSL engine: "qatengine" is an id OpenSSL finds itself; "x.so" is a file, ours to resolve.
+  std::optional<BoundValue> name_or_path(const Word& word) {
+    if (word.text.ends_with(".so")) return resolve(word.text);
+    return word.text;
   }
 
   // "" keeps its meaning (e.g. log file "" = stdout); absolute paths stay.

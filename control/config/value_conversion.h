@@ -1,8 +1,9 @@
 // control/config/value_conversion.h — the words of one 'set' to a typed value.
 //
 // Owns: reading each ValueKind (integers and ranges, enum words, addresses,
-// ports, paths and their resolution against the config's directory) and the
-// error text when the words do not fit.
+// ports, paths and their resolution against the config's directory, files
+// that must be readable when loaded) and the error text when the words do
+// not fit.
 // May call: control/config/schema.h, control/config/diagnostics.h.
 #pragma once
 

@@ -41,6 +41,18 @@ void RecordWriter::on_message_record(const scan::MessageRecord& r) {
   if (summary_) write_summary(r);
 }
 
+void RecordWriter::on_tls_failure(const scan::TlsFailureRecord& r) {
+  line_.clear();
+  scan::write_tls_failure_json(r, line_);
+  line_ += '\n';
+  std::fwrite(line_.data(), 1, line_.size(), log_);
+  if (summary_) {
+    std::fprintf(summary_, "tls-failure %s:%u -> %s:%u %s leg: %s (offered %s; %s)\n", r.flow.src_ip.c_str(),
+                 r.flow.src_port, r.flow.dest_ip.c_str(), r.flow.dest_port, r.leg.c_str(), r.reason.c_str(),
+                 r.offered_versions.c_str(), r.action.c_str());
+  }
+}
+
 void RecordWriter::write_summary(const scan::MessageRecord& r) {
   std::string rcpts;
   for (const std::string& rcpt : r.envelope.rcpt_to) rcpts += (rcpts.empty() ? "" : ",") + rcpt;

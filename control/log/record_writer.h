@@ -21,6 +21,7 @@ class RecordWriter final : public scan::RecordSink {
   ~RecordWriter() override;
 
   void on_message_record(const scan::MessageRecord&) override;
+  void on_tls_failure(const scan::TlsFailureRecord&) override;
   void flush();
 
   uint64_t records() const { return records_; }

@@ -33,6 +33,34 @@ void write_flow(JsonWriter& json, const FlowTuple& flow) {
   json.field("proto", "TCP");
 }
 
+void write_tls_leg(JsonWriter& json, const char* name, bool present, const TlsLegRecord& leg, bool backend) {
+  json.key(name);
+  if (!present) {
+    json.null();
+    return;
+  }
+  json.begin_object();
+  json.field("version", leg.version);
+  json.field("cipher", leg.cipher);
+  json.field("sni", leg.sni);
+  if (backend) {
+    json.field("verify", leg.verify);
+  } else {
+    json.field("resumed", leg.resumed);
+  }
+  json.end_object();
+}
+
+void write_tls(JsonWriter& json, const TlsRecord& tls) {
+  if (tls.mode.empty()) return;
+  json.key("tls");
+  json.begin_object();
+  json.field("mode", tls.mode);
+  write_tls_leg(json, "client", tls.client, tls.client_leg, false);
+  write_tls_leg(json, "backend", tls.backend, tls.backend_leg, true);
+  json.end_object();
+}
+
 void write_envelope(JsonWriter& json, const MessageRecord& r) {
   json.key("smtp");
   json.begin_object();
@@ -129,6 +157,7 @@ void write_message_json(const MessageRecord& r, std::string& out) {
   json.field("cycles", r.cycles);
   json.field("scan_timeout", r.scan_timeout);
   json.field("encrypted", r.encrypted);
+  write_tls(json, r.tls);
   write_strings(json, "flags", r.flags);
   if (r.enforced) {
     json.key("relay");
@@ -140,6 +169,20 @@ void write_message_json(const MessageRecord& r, std::string& out) {
     if (!r.quarantine_file.empty()) json.field("quarantine_file", r.quarantine_file);
     json.end_object();
   }
+  json.end_object();
+}
+
+void write_tls_failure_json(const TlsFailureRecord& r, std::string& out) {
+  JsonWriter json(out);
+  json.begin_object();
+  json.field("timestamp_ns", r.timestamp_ns);
+  json.field("event_type", "tls_failure");
+  write_flow(json, r.flow);
+  json.field("leg", r.leg);
+  json.field("reason", r.reason);
+  json.field("offered_versions", r.offered_versions);
+  json.field("offered_ciphers", r.offered_ciphers);
+  json.field("action", r.action);
   json.end_object();
 }
 

@@ -52,6 +52,29 @@ struct Verdict {
   void apply(control::Action candidate, std::string reason);
 };
 
+// One TLS leg of a live session, as negotiated.
+struct TlsLegRecord {
+  std::string version, cipher, sni;
+  std::string verify;              // backend leg: "verified", "not verified", "failed: ..."
+  bool resumed = false;
+};
+// The session's TLS (live relay only): empty mode = plaintext session.
+struct TlsRecord {
+  std::string mode;                // "protecting-server", "certificate-inspection"
+  bool client = false, backend = false;   // which legs are TLS
+  TlsLegRecord client_leg, backend_leg;
+};
+
+// A TLS handshake that failed (either leg): logged on its own, with what the client offered.
+struct TlsFailureRecord {
+  uint64_t timestamp_ns = 0;
+  FlowTuple flow;
+  std::string leg;                 // "client" or "backend"
+  std::string reason;
+  std::string offered_versions, offered_ciphers;
+  std::string action;              // "close" or "block"
+};
+
 struct MessageRecord {
   std::string id;                  // unique per message: given in the client's reply so the admin finds this record
   uint64_t timestamp_ns = 0;
@@ -71,7 +94,8 @@ struct MessageRecord {
   Verdict verdict;
   uint64_t cycles = 0;
   bool scan_timeout = false;
-  bool encrypted = false;          // STARTTLS: content not inspected (the TLS issue closes this gap)
+  bool encrypted = false;          // content not inspected: spliced TLS (certificate inspection, no profile)
+  TlsRecord tls;                   // live relay: both legs' TLS
   std::vector<std::string> flags;  // anomaly names from SMTP, MIME, archives, budget
   // Live relay only (enforced = the verdict decided what the client heard):
   bool enforced = false;
@@ -84,5 +108,6 @@ struct MessageRecord {
 
 // One JSON object, no trailing newline.
 void write_message_json(const MessageRecord&, std::string& out);
+void write_tls_failure_json(const TlsFailureRecord&, std::string& out);
 
 }  // namespace sluice::scan

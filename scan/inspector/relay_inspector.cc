@@ -47,6 +47,7 @@ void RelayInspector::start(const FlowTuple& flow, const envelope::ClientAddress&
   message_open_ = false;
   safelisted_ = false;
   input_since_tsc_ = 0;
+  tls_ = TlsRecord{};
 }
 
 smtp::LocalReply RelayInspector::on_mail(const smtp::Envelope& envelope) {
@@ -83,12 +84,38 @@ void RelayInspector::on_message_begin(const smtp::Envelope& envelope) {
   record_.id = id;
   record_.envelope = envelope;
   record_.enforced = true;
+  record_.tls = tls_;
   inspector_.begin(&record_);
   if (safelisted_) inspector_.skip_antispam();
   message_open_ = true;
   header_done_ = header_too_big_ = false;
   header_line_bytes_ = 0;
   header_bytes_ = 0;
+}
+
+void RelayInspector::log_not_inspected(std::string_view why) {
+  record_ = MessageRecord{};
+  record_.timestamp_ns = *context_.now_ns;
+  record_.flow = flow_;
+  record_.index_in_session = ++message_index_;
+  record_.encrypted = true;
+  record_.tls = tls_;
+  record_.flags.emplace_back(why);
+  context_.records->on_message_record(record_);
+}
+
+void RelayInspector::log_tls_failure(std::string_view leg, std::string_view reason,
+                                     std::string_view offered_versions, std::string_view offered_ciphers,
+                                     std::string_view action) {
+  TlsFailureRecord r;
+  r.timestamp_ns = *context_.now_ns;
+  r.flow = flow_;
+  r.leg = leg;
+  r.reason = reason;
+  r.offered_versions = offered_versions;
+  r.offered_ciphers = offered_ciphers;
+  r.action = action;
+  context_.records->on_tls_failure(r);
 }
 
 void RelayInspector::on_message_content(std::string_view canonical) {

@@ -29,6 +29,14 @@ class RelayInspector final : public smtp::RelayHooks {
   // A message is open and its end-of-data bound has passed: stop scanning, scan-timeout-action decides.
   void stop_scanning();
   bool message_open() const { return message_open_; }
+  // The session's TLS as it stands: copied into every message record from the next message on.
+  TlsRecord& tls() { return tls_; }
+  // The session was spliced (certificate inspection, or no TLS profile on an SMTPS port): one record says its
+  // content was not inspected.
+  void log_not_inspected(std::string_view why);
+  // A TLS handshake failed on one leg.
+  void log_tls_failure(std::string_view leg, std::string_view reason, std::string_view offered_versions,
+                       std::string_view offered_ciphers, std::string_view action);
 
   smtp::LocalReply on_mail(const smtp::Envelope&) override;
   smtp::LocalReply on_rcpt(const smtp::Envelope&, std::string_view recipient) override;
@@ -57,6 +65,7 @@ class RelayInspector final : public smtp::RelayHooks {
   uint32_t header_line_bytes_ = 0; // bytes of the current header line (0 at a line start)
   uint64_t header_bytes_ = 0;
   uint64_t input_since_tsc_ = 0;
+  TlsRecord tls_;
 };
 
 }  // namespace sluice::scan

@@ -24,6 +24,7 @@ class RecordSink {
  public:
   virtual ~RecordSink() = default;
   virtual void on_message_record(const MessageRecord&) = 0;
+  virtual void on_tls_failure(const TlsFailureRecord&) {}
 };
 
 // What the inspector needs from the worker core it runs on.

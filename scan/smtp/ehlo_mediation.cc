@@ -13,6 +13,9 @@ namespace {
 constexpr std::string_view kPassedOn[] = {"PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES", "DSN",
                                           "SMTPUTF8",   "AUTH",     "VRFY"};
 
+// Lines finish() may add: SIZE, CHUNKING, STARTTLS.
+constexpr uint32_t kAddedByRelay = 3;
+
 }  // namespace
 
 bool is_keyword(std::string_view line, std::string_view word) {
@@ -21,9 +24,11 @@ bool is_keyword(std::string_view line, std::string_view word) {
   return line.size() == word.size() || line[word.size()] == ' ' || line[word.size()] == '=';
 }
 
-void EhloMediator::begin(std::string_view first_line) {
+void EhloMediator::begin(std::string_view first_line, bool offer_starttls, bool hide_auth) {
   count_ = 0;
   saw_size_ = false;
+  offer_starttls_ = offer_starttls;
+  hide_auth_ = hide_auth;
   keep(first_line);
 }
 
@@ -34,6 +39,11 @@ void EhloMediator::keep(std::string_view line) {
 void EhloMediator::capability(std::string_view line, BackendCapabilities& backend) {
   if (is_keyword(line, "CHUNKING")) backend.chunking = true;
   if (is_keyword(line, "PIPELINING")) backend.pipelining = true;
+  if (is_keyword(line, "STARTTLS")) {
+    backend.starttls = true;
+    return;
+  }
+  if (hide_auth_ && is_keyword(line, "AUTH")) return;
   if (is_keyword(line, "SIZE")) {
     const std::string_view digits = line.size() > 5 ? line.substr(5) : std::string_view{};
     uint64_t size = 0;
@@ -43,7 +53,8 @@ void EhloMediator::capability(std::string_view line, BackendCapabilities& backen
   }
   for (std::string_view word : kPassedOn) {
     if (is_keyword(line, word)) {
-      keep(line);
+      // What the relay adds itself (SIZE, CHUNKING, STARTTLS) always finds room, however the backend repeats.
+      if (count_ + kAddedByRelay < std::size(lines_)) keep(line);
       return;
     }
   }
@@ -58,6 +69,7 @@ void EhloMediator::finish(std::string& out, const BackendCapabilities& backend) 
     keep("SIZE");
   }
   if (policy_.chunking) keep("CHUNKING");
+  if (offer_starttls_) keep("STARTTLS");
   for (uint32_t i = 0; i < count_; ++i) {
     out.append("250");
     out.push_back(i + 1 == count_ ? ' ' : '-');

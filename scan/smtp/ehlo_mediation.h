@@ -6,7 +6,9 @@
 // (BINARYMIME, XCLIENT, XFORWARD, unknown X-words) would let the client send something the relay reads
 // differently from the backend, so it is dropped. SIZE is the policy's limit (or the backend's, when the policy
 // has none); CHUNKING is offered by policy even when the backend lacks it (the relay translates BDAT);
-// STARTTLS is not offered until the TLS worker pool exists (a promise the relay could not keep).
+// STARTTLS is Sluice's own promise: offered when the session's TLS profile can terminate it (whether or not the
+// backend has it), never once TLS is active (RFC 3207); the backend's STARTTLS is recorded, never passed on. AUTH
+// is hidden before TLS where the profile requires TLS (Postfix's smtpd_tls_auth_only; THREATS ST-11).
 #pragma once
 
 #include <cstdint>
@@ -25,14 +27,16 @@ struct BackendCapabilities {
   bool chunking = false;
   bool pipelining = false;
   uint64_t size = 0;         // 0: not announced or no limit
+  bool starttls = false;
   void reset() { *this = BackendCapabilities{}; }
 };
 
 class EhloMediator {
  public:
   explicit EhloMediator(const EhloPolicy& policy) : policy_(policy) {}
-  // Starts a new reply; `first_line` is the greeting text of the backend's first 250 line.
-  void begin(std::string_view first_line);
+  // Starts a new reply; `first_line` is the greeting text of the backend's first 250 line. offer_starttls:
+  // STARTTLS is added; hide_auth: the backend's AUTH is not passed on.
+  void begin(std::string_view first_line, bool offer_starttls = false, bool hide_auth = false);
   // One capability line of the backend's reply (the text after "250-" / "250 ").
   void capability(std::string_view line, BackendCapabilities& backend);
   // The reply lines to send, each "250-..."/"250 ..." with CRLF, appended to `out`.
@@ -45,6 +49,8 @@ class EhloMediator {
   std::string lines_[16];    // first line + the kept capabilities (the allow-list is shorter than this)
   uint32_t count_ = 0;
   bool saw_size_ = false;
+  bool offer_starttls_ = false;
+  bool hide_auth_ = false;
 };
 
 // Case-insensitive: does `line` start with keyword `word` followed by the end or a space?

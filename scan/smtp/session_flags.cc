@@ -20,6 +20,8 @@ const char* session_flag_name(SessionFlag flag) {
     case SessionFlag::PreGreeting: return "pre_greeting";
     case SessionFlag::UnknownCommand: return "unknown_command";
     case SessionFlag::MalformedReply: return "malformed_reply";
+    case SessionFlag::BackendPlaintext: return "backend_plaintext";
+    case SessionFlag::BackendInjection: return "backend_starttls_injection";
   }
   return "unknown";
 }

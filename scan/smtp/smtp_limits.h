@@ -53,6 +53,8 @@ enum class SessionFlag : uint32_t {
   PreGreeting = 4096,         // client spoke before the banner
   UnknownCommand = 8192,      // unknown verb or malformed command
   MalformedReply = 16384,     // server line without a valid reply code
+  BackendPlaintext = 32768,   // the client got TLS while the backend leg stayed plaintext (opportunistic/none)
+  BackendInjection = 65536,   // the backend sent bytes after its 220 to STARTTLS (ST-6)
 };
 
 constexpr uint32_t flag_bit(SessionFlag f) { return static_cast<uint32_t>(f); }

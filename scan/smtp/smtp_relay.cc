@@ -74,6 +74,7 @@ void SmtpRelay::reset() {
   errors_ = flags_ = messages_ = 0;
   long_line_ = false;
   line_flags_ = 0;
+  set_tls(RelayTls{});
   reset_transaction();
   clear_message_state();
 }
@@ -149,6 +150,12 @@ bool SmtpRelay::client_step(std::string_view in, size_t& used) {
     case ClientMode::Closing:
       used = in.size();   // nothing more is read as SMTP once the relay has decided to close
       return false;
+    case ClientMode::AwaitingTls:
+      // Sent after STARTTLS, before our 220: injected plaintext (CVE-2011-0411) or a client that did not wait.
+      // Dropped; bytes after the 220 are the owner's to give to TLS.
+      if (!rest.empty()) flags_ |= flag_bit(SessionFlag::StarttlsInjection);
+      used = in.size();
+      return false;
     case ClientMode::DataBody: {
       if (!body_room()) return false;
       decoded_.clear();
@@ -188,6 +195,14 @@ bool SmtpRelay::client_step(std::string_view in, size_t& used) {
   const size_t queued_to_server = to_server_.capacity() - to_server_.room();
   if (gated_ || ring_count_ + 2 >= ring_.size() || queued_to_server + config_.limits.max_command_line + 64 >
       config_.output_capacity || to_client_.room() < kSlackForOneReply) {
+    return false;
+  }
+  // ST-15: a TLS record (a ClientHello) where a command should start: the client wanted implicit TLS or skipped
+  // STARTTLS. Nothing of it is a command; say so and close instead of waiting for a CRLF that never comes.
+  if (!client_lines_.mid_line() && rest.size() >= 2 && rest[0] == '\x16' && rest[1] == '\x03') {
+    flags_ |= flag_bit(SessionFlag::UnknownCommand);
+    close_with(421, "4.7.0 Error: TLS handshake received before STARTTLS");
+    used = in.size();
     return false;
   }
   bool ready = false;
@@ -243,6 +258,8 @@ void SmtpRelay::on_command_line(std::string_view line, bool bare, bool too_long)
       const std::string_view word = first_word(line);
       if (equals_ignore_case(word, "XCLIENT") || equals_ignore_case(word, "XFORWARD")) {
         refuse(550, kNoAuthorization, true);   // SM-20: only the appliance speaks for the client's address
+      } else if (equals_ignore_case(word, "STARTTLS")) {
+        refuse(501, "5.5.4 Syntax: STARTTLS", true);   // RFC 3207 gives it no parameter (ST-10)
       } else if (equals_ignore_case(word, "BDAT")) {
         close_with(521, kBdatSyntax);          // RES-10: the count is unknown, the stream cannot be resynchronised
       } else if (known_verb_word(word)) {
@@ -253,10 +270,11 @@ void SmtpRelay::on_command_line(std::string_view line, bool bare, bool too_long)
       return;
     }
     case Verb::Starttls:
-      refuse(502, kNotImplemented, true);   // not offered until the TLS worker pool exists
+      on_starttls(line);
       return;
     case Verb::Helo:
     case Verb::Ehlo:
+      need_helo_ = false;
       envelope_.helo.assign(command.argument);
       envelope_.esmtp = command.verb == Verb::Ehlo;
       scratch_.assign(command.verb == Verb::Ehlo ? "EHLO " : "HELO ");
@@ -292,6 +310,10 @@ void SmtpRelay::on_command_line(std::string_view line, bool bare, bool too_long)
       forward_command(command, "NOOP");
       return;
     case Verb::Auth:
+      if (tls_.require_tls && !client_tls_) {   // RFC 4954 §4: no credentials in the clear where TLS is required
+        refuse(538, "5.7.11 Encryption required for requested authentication mechanism", true);
+        return;
+      }
       forward_command(command, line);
       gated_ = true;   // a 334 makes the next line a SASL response, not a command
       return;
@@ -326,6 +348,14 @@ std::string_view SmtpRelay::serialise_path_command(std::string_view keyword, con
 }
 
 void SmtpRelay::on_mail(const Command& command, std::string_view) {
+  if (tls_.require_tls && !client_tls_) {
+    refuse(530, "5.7.0 Must issue a STARTTLS command first", true);
+    return;
+  }
+  if (need_helo_) {   // RFC 3207 §4.2: after TLS the client starts again with EHLO
+    refuse(503, "5.5.1 Error: send HELO/EHLO first", true);
+    return;
+  }
   for (std::string_view param : command.params) {
     if (param.size() < 5 || !equals_ignore_case(param.substr(0, 5), "SIZE=")) continue;
     const std::string_view digits = param.substr(5);

@@ -15,6 +15,9 @@
 //   to_client() / to_server()              what to send; the owner calls consumed(n) on them.
 //   wants_close()                          send what is queued to the client, then close both legs.
 //   on_client_closed() / on_server_closed() the peer went away: a message in progress is abandoned, logged.
+//   set_tls() / tls_step()                  STARTTLS and SMTPS (README "TLS"): the relay decides when a leg turns
+//                                           to TLS; the owner does it and reports back (tls_step_done(),
+//                                           on_backend_tls()).
 // See scan/smtp/README.md ("The relay") for every reply it gives itself.
 #pragma once
 
@@ -43,6 +46,30 @@ struct RelayConfig {
   uint32_t hold_limit = 256 * 1024;  // content held before the backend sees any (see README: hold, then stream)
   uint32_t max_errors = 20;       // malformed/unknown/refused-syntax commands before 421 and close
   uint32_t output_capacity = 64 * 1024;  // bytes queued per direction (the backend side adds hold_limit)
+};
+
+// What the session's TLS profile lets the relay do (set per session, after reset()).
+enum class BackendStarttls : uint8_t {
+  Never,          // the backend leg stays plaintext (RSET is sent so no transaction survives the client's STARTTLS)
+  Required,       // STARTTLS to the backend or 421 4.7.0 to the client (fail closed)
+  Opportunistic,  // STARTTLS to the backend if it offers it and says 220, else plaintext (flag backend_plaintext)
+};
+struct RelayTls {
+  bool offer_starttls = false;   // STARTTLS is offered and honoured (a terminating profile on a STARTTLS port)
+  bool splice = false;           // certificate inspection: STARTTLS goes to the backend; after its 220, Splice
+  bool client_tls = false;       // the client leg is TLS from the first byte (SMTPS)
+  bool require_tls = false;      // before TLS: MAIL 530 5.7.0, AUTH 538 5.7.11, AUTH not offered
+  BackendStarttls backend = BackendStarttls::Never;   // what the client's STARTTLS does to the backend leg
+  bool backend_prelude = false;  // SMTPS client, STARTTLS backend: EHLO + STARTTLS with the backend before its
+                                 // banner goes to the client
+};
+// What the owner must do to a leg now. The relay stops reading the leg concerned until it is done.
+enum class TlsStep : uint8_t {
+  None,
+  StartBackendTls,  // the backend said 220 to STARTTLS: its next bytes are TLS; report with on_backend_tls()
+  StartClientTls,   // 220 went into to_client(): once it is sent, drop unread client bytes (injected, CVE-2011-0411),
+                    // start the client's handshake, then tls_step_done()
+  Splice,           // certificate inspection: send to_client(), then move bytes unchanged both ways
 };
 
 class SmtpRelay {
@@ -79,6 +106,17 @@ class SmtpRelay {
   uint32_t flags() const { return flags_; }
   uint32_t messages() const { return messages_; }
 
+  // TLS (see RelayTls / TlsStep).
+  void set_tls(const RelayTls& tls);
+  TlsStep tls_step() const { return tls_step_; }
+  // The owner did what tls_step() asked (StartClientTls: the client leg is TLS now; StartBackendTls: the
+  // backend's handshake has begun).
+  void tls_step_done();
+  // The backend's handshake ended: ok, or the reason it failed (the client then gets 421 4.7.0 and both close).
+  void on_backend_tls(bool ok, std::string_view why);
+  bool client_tls_active() const { return client_tls_; }
+  bool backend_tls_active() const { return backend_tls_; }
+
  private:
   // What one entry of the reply ring waits for, in the client's command order.
   enum class Expect : uint8_t {
@@ -90,6 +128,9 @@ class SmtpRelay {
     BackendData,   // the backend's 354 to the relay's own DATA
     MessageReply,  // the backend's reply to the end of a message: the client's end-of-data reply
     Sent,          // a Local reply already sent past Silent entries: dropped when it reaches the head
+    StarttlsGate,  // the client's STARTTLS: decided when every earlier reply has gone out
+    BackendStarttls,  // the backend's reply to the relay's own STARTTLS
+    PreludeEhlo,   // the backend's reply to the relay's own EHLO (SMTPS client, STARTTLS backend)
   };
   struct Pending {
     Expect expect = Expect::Local;
@@ -100,7 +141,7 @@ class SmtpRelay {
     bool bdat_last = false;
     bool close_after = false;   // Local: close both legs once this reply has gone out
   };
-  enum class ClientMode : uint8_t { Commands, DataBody, BdatChunk, BdatSkip, Closing };
+  enum class ClientMode : uint8_t { Commands, DataBody, BdatChunk, BdatSkip, AwaitingTls, Closing };
   enum class Backend : uint8_t { Idle, Streaming, AwaitingGo };   // the backend side of the message in flight
 
   // commands (smtp_relay.cc)
@@ -111,6 +152,13 @@ class SmtpRelay {
   void on_mail(const Command&, std::string_view line);
   void on_rcpt(const Command&, std::string_view line);
   void on_bdat(const Command&);
+  // TLS (smtp_relay_tls.cc)
+  void on_starttls(std::string_view line);
+  void resolve_starttls_gate();
+  void on_backend_starttls_reply(int code);
+  void on_prelude_ehlo_reply();
+  void grant_client_tls(bool reset_backend);
+  void tls_unavailable(std::string_view why);
   void refuse(int code, std::string_view text, bool counts_as_error = false);
   void close_with(int code, std::string_view text);
   // replies (smtp_relay_replies.cc)
@@ -168,6 +216,14 @@ class SmtpRelay {
   bool message_open_ = false;      // content began (354 or first chunk) and has not ended
   bool final_after_go_ = false;    // AwaitingGo: the end of data is already known (send the rest, then ".")
   bool sasl_line_next_ = false;    // the backend answered AUTH with 334: the next client line is a SASL response
+  RelayTls tls_;
+  TlsStep tls_step_ = TlsStep::None;
+  bool client_tls_ = false;        // the client leg is TLS
+  bool backend_tls_ = false;       // the backend leg is TLS
+  bool server_tls_wait_ = false;   // the backend's 220 to STARTTLS arrived: its next bytes are TLS, not replies
+  bool need_helo_ = false;
+  bool authenticated_ = false;     // the backend accepted AUTH (a plaintext backend leg cannot forget it)         // STARTTLS reset the session (RFC 3207): MAIL waits for a new EHLO/HELO
+  std::string prelude_banner_;     // SMTPS + STARTTLS backend: the banner, sent once the backend leg is TLS
   bool held_message_ = true;       // the backend has seen none of this message's content
   bool backend_failed_ = false;    // the backend refused part of a streamed message
   int backend_fail_code_ = 0;

@@ -13,15 +13,25 @@ constexpr size_t kRoomForRelayedReply = kMaxRelayedLines * 520;
 
 bool positive(int code) { return code >= 200 && code < 300; }
 
+constexpr std::string_view kPreludeEhloLine = "EHLO sluice.invalid\r\n";
+
 }  // namespace
 
 size_t SmtpRelay::on_server_bytes(std::string_view in) {
   size_t used = 0;
   advance();
   while (used < in.size()) {
+    if (server_tls_wait_) {   // after the backend's 220 to STARTTLS, the next bytes must be TLS
+      if (tls_step_ == TlsStep::StartBackendTls) {   // ST-6: the backend sent more in the same read
+        flags_ |= flag_bit(SessionFlag::BackendInjection);
+        tls_unavailable("the backend sent data after its 220 to STARTTLS");
+        used = in.size();
+      }
+      break;
+    }
     // A reply the relay owes the client comes before whatever the backend says next.
     if (ring_count_ > 0 && (head().expect == Expect::Local || head().expect == Expect::DataGate ||
-                            head().expect == Expect::BdatGate)) {
+                            head().expect == Expect::BdatGate || head().expect == Expect::StarttlsGate)) {
       break;
     }
     if (to_client_.room() < kRoomForRelayedReply) break;
@@ -56,8 +66,8 @@ void SmtpRelay::append_reply(int code, std::string_view text) {
 // Re-serialised from the parsed reply: sanitised text (ReplyParser), bounded line count, one terminator.
 void SmtpRelay::relay_reply(const ReplyParser& reply, Verb verb) {
   const int code = reply.code();
-  if (verb == Verb::Ehlo && positive(code) && reply.line_count() > 0) {
-    ehlo_.begin(reply.line_text(0));
+  if (verb == Verb::Ehlo && code == 250 && reply.line_count() > 0) {   // ST-13: any other code is relayed as it is
+    ehlo_.begin(reply.line_text(0), tls_.offer_starttls && !client_tls_, tls_.require_tls && !client_tls_);
     for (uint32_t i = 1; i < reply.line_count(); ++i) ehlo_.capability(reply.line_text(i), backend_caps_);
     scratch_.clear();
     ehlo_.finish(scratch_, backend_caps_);
@@ -75,10 +85,31 @@ void SmtpRelay::relay_reply(const ReplyParser& reply, Verb verb) {
 void SmtpRelay::on_backend_reply() {
   const int code = replies_.code();
   if (code < 200) return;   // 1xx answers nothing in SMTP
+  if (ring_count_ > 0 && (head().expect == Expect::BackendStarttls || head().expect == Expect::PreludeEhlo)) {
+    const Expect what = head().expect;
+    pop();
+    if (what == Expect::BackendStarttls) {
+      on_backend_starttls_reply(code);
+    } else {
+      on_prelude_ehlo_reply();
+    }
+    return;
+  }
+  if (!greeted_ && tls_.backend_prelude && !backend_tls_ && code == 220) {
+    // SMTPS with a STARTTLS backend: the banner waits until the backend leg is TLS (ST-7: never plaintext)
+    prelude_banner_.assign(replies_.line_count() > 0 ? replies_.line_text(0) : std::string_view{});
+    to_server_.append(kPreludeEhloLine);
+    push(Expect::PreludeEhlo, Verb::Ehlo);
+    return;
+  }
   if (!greeted_) {          // the banner: relayed the moment it is complete
     relay_reply(replies_, Verb::Unknown);
     greeted_ = true;
     gated_ = false;
+    if (tls_.backend_prelude && !backend_tls_) {   // a refusing banner: the backend leg can never be secured
+      close_after_output_ = true;
+      mode_ = ClientMode::Closing;
+    }
     return;
   }
   if (ring_count_ == 0) {   // unsolicited: only a 421 (the backend is closing) means anything to the client
@@ -113,6 +144,7 @@ void SmtpRelay::on_backend_reply() {
           break;
         case Verb::Auth:
           sasl_line_next_ = code == 334;
+          if (code == 235) authenticated_ = true;
           gated_ = false;
           break;
         default:
@@ -184,6 +216,10 @@ void SmtpRelay::advance() {
       if (to_client_.room() < kSlackForGate) return;
       pop();
       resolve_data_gate();
+    } else if (h.expect == Expect::StarttlsGate) {
+      if (to_client_.room() < kSlackForGate) return;
+      pop();
+      resolve_starttls_gate();
     } else if (h.expect == Expect::BdatGate) {
       if (to_client_.room() < kSlackForGate) return;
       const uint64_t size = h.bdat_size;

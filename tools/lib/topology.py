@@ -105,6 +105,111 @@ class Impairment:
                 "--duplicate", str(self.duplicate_pct), "--seed", str(self.seed)]
 
 
+# ---- TLS (issue 5): the optional `tls=` of Topology. Off by default; nothing above changes when it is off.
+TLS_VIP = "mail-a-tls"                    # VIP A's implicit-TLS and submission ports (same port at the backend)
+SMTPS_PORT, SUBMISSION_PORT = 465, 587
+TLS_PORTS = (SMTPS_PORT, SUBMISSION_PORT)
+TLS_VIPS = ("mail-a", TLS_VIP, "mail-b", "mail-v6")
+
+
+def q(*words):
+    """Config values quoted for a `set` line: q("a.pem", "b.pem") -> '"a.pem" "b.pem"'."""
+    return " ".join(f'"{w}"' for w in words)
+
+
+@dataclass
+class TlsOptions:
+    """What `Topology(tls=TlsOptions(...))` adds (tests/integration/README.md, "TLS tests"):
+    - the backend Postfix gets TLS (testpki's mx.sluice.test), requires STARTTLS on 25 and 587
+      (`backend_level`), and serves implicit TLS on 465 (smtpd_tls_wrappermode);
+    - Sluice gets `config ssl profile` blocks (`profiles`: name -> {key: raw value} over default_profile()),
+      VIPs naming them (`vip_profiles`: VIP entry -> profile name, "" = none; default: every VIP the first
+      profile), VIP A's ports 465 and 587 (entry mail-a-tls) and smtp ports 25 465 587; the kernel stand-in
+      DNATs 465 and 587 too;
+    - the sending Postfix trusts the test CA with smtp_tls_security_level = `sender_level`.
+    `pki`: a testpki.Pki (made in the run's directory when None)."""
+    pki: object = None
+    profiles: dict = None
+    vip_profiles: dict = None
+    sender_level: str = "may"
+    backend_level: str = "encrypt"
+    system: dict = None               # config system tls: {key: raw value}
+    smtp_ports: str = "25 465 587"    # config smtp protocol-options ports
+
+    def default_profile(self):
+        pki = self.pki
+        return {
+            "mode": "protecting-server",
+            "server-cert": q(pki["rsa"].bundle, pki["ecdsa"].bundle, pki["other"].bundle),
+            "smtps-ports": str(SMTPS_PORT),
+            "require-tls-ports": str(SUBMISSION_PORT),
+            "backend-tls": "starttls",
+            "backend-smtps-tls": "implicit",
+            "backend-verify": "enable",
+            "backend-ca-file": q(pki.ca.cert),
+            "backend-server-name": q("mx.sluice.test"),
+            "min-version": "tls1.2",
+        }
+
+    def profile_names(self):
+        return list(self.profiles or {"protect": {}})
+
+    def sluice_conf(self, base):
+        """`base` (SLUICE_CONF) with ssl-profile on the VIPs, the TLS VIP, the smtp ports and the profiles."""
+        names = self.profile_names()
+        vip_profiles = self.vip_profiles if self.vip_profiles is not None else {v: names[0] for v in TLS_VIPS}
+        out = base
+        for vip in ("mail-a", "mail-b", "mail-v6"):
+            if vip_profiles.get(vip):
+                out = out.replace(f'  edit "{vip}"\n', f'  edit "{vip}"\n    set ssl-profile {q(vip_profiles[vip])}\n', 1)
+        prof = f"    set ssl-profile {q(vip_profiles[TLS_VIP])}\n" if vip_profiles.get(TLS_VIP) else ""
+        out += (f'config firewall vip\n  edit "{TLS_VIP}"\n    set extip {VIP_A}\n    set mappedip {BACKEND4}\n'
+                f'    set ports {" ".join(map(str, TLS_PORTS))}\n{prof}  next\nend\n')
+        out += f"config smtp protocol-options\n  set ports {self.smtp_ports}\nend\n"
+        out += "config ssl profile\n"
+        for name in names:
+            settings = {**self.default_profile(), **((self.profiles or {}).get(name) or {})}
+            out += f"  edit {q(name)}\n" + "".join(f"    set {k} {v}\n" for k, v in settings.items()
+                                                   if v is not None) + "  next\n"
+        out += "end\n"
+        if self.system:
+            out += "config system tls\n" + "".join(f"  set {k} {v}\n" for k, v in self.system.items()) + "end\n"
+        return out
+
+    def backend_settings(self):
+        mx, mxec = self.pki["mx"], self.pki["mxec"]
+        return {
+            "smtpd_tls_cert_file": mx.cert,
+            "smtpd_tls_key_file": mx.key,
+            "smtpd_tls_eccert_file": mxec.cert,
+            "smtpd_tls_eckey_file": mxec.key,
+            "smtpd_tls_security_level": self.backend_level,
+            "smtpd_tls_loglevel": "1",
+            "smtpd_tls_received_header": "yes",       # the stored message says which TLS the backend leg had
+            "smtpd_tls_mandatory_protocols": ">=TLSv1.2",
+        }
+
+    # Postfix's TLS entropy and session-cache manager: without it smtpd/smtp disable TLS ("no entropy").
+    TLSMGR = "tlsmgr    unix  -       -       n       1000?   1       tlsmgr\n"
+
+    @staticmethod
+    def backend_master():
+        # Numeric service names: no dependence on /etc/services. Submission keeps main.cf's level (encrypt);
+        # 465 is TLS from the first byte (RFC 8314).
+        return TlsOptions.TLSMGR + (f"{SUBMISSION_PORT}       inet  n       -       n       -       -       smtpd\n"
+                f"  -o syslog_name=postfix/submission\n"
+                f"{SMTPS_PORT}       inet  n       -       n       -       -       smtpd\n"
+                f"  -o syslog_name=postfix/smtps\n  -o smtpd_tls_wrappermode=yes\n"
+                f"  -o smtpd_tls_security_level=encrypt\n")
+
+    def sender_settings(self):
+        return {
+            "smtp_tls_security_level": self.sender_level,
+            "smtp_tls_CAfile": self.pki.ca.cert,
+            "smtp_tls_loglevel": "1",
+        }
+
+
 def run(argv, check=True, timeout=30.0, **kw):
     """Runs a command, returns its CompletedProcess (text); raises with its stderr on failure."""
     p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, **kw)
@@ -163,7 +268,8 @@ class Postfix:
         "postlog   unix-dgram n  -       n       -       1       postlogd",
     ])
 
-    def __init__(self, ns, base, name, listen, extra=None):
+    def __init__(self, ns, base, name, listen, extra=None, master_extra=""):
+        """extra: main.cf settings over the defaults; master_extra: master.cf lines appended (services)."""
         self.ns, self.name, self.listen = ns, name, list(listen)
         self.base = os.path.join(base, name)
         self.conf = os.path.join(self.base, "conf")
@@ -207,7 +313,7 @@ class Postfix:
             for k, v in settings.items():
                 f.write(f"{k} = {v}\n")
         with open(os.path.join(self.conf, "master.cf"), "w") as f:
-            f.write(self.MASTER_CF)
+            f.write(self.MASTER_CF + master_extra)
         uid = int(run(["id", "-u", "postfix"]).stdout)
         gid = int(run(["id", "-g", "postfix"]).stdout)
         self.uid, self.gid = uid, gid
@@ -295,10 +401,15 @@ class Topology:
     enter is destroyed on exit, even after a failure."""
 
     def __init__(self, appliance=None, impair=None, limits=None, mta_postfix=False, keep=False,
-                 sluice_conf_extra="", backend_extra=None, sender_extra=None):
+                 sluice_conf_extra="", backend_extra=None, sender_extra=None, tls=None, backend_command=None):
         """sluice_conf_extra: configuration text appended to SLUICE_CONF (later blocks and `set`s win);
-        backend_extra / sender_extra: main.cf settings over the backend's / the sending Postfix's own."""
+        backend_extra / sender_extra: main.cf settings over the backend's / the sending Postfix's own;
+        tls: a TlsOptions (None: no TLS anywhere, as before); backend_command: f(topology) -> argv run in `mx`
+        instead of the backend Postfix (e.g. tools/lib/tls_fake_backend.py); it must listen on
+        10.0.0.25:25 (self.backend is then None)."""
         self.sluice_conf_extra = sluice_conf_extra
+        self.tls, self.backend_command = tls, backend_command
+        self.pki = None
         self.backend_extra, self.sender_extra = dict(backend_extra or {}), dict(sender_extra or {})
         self.appliance = appliance or os.environ.get("SLUICE_APPLIANCE", DEFAULT_APPLIANCE)
         if self.appliance not in ("kernel", "sluice"):
@@ -349,6 +460,7 @@ class Topology:
 
     def up(self):
         t0 = time.monotonic()
+        self._make_pki()
         self._add_ns(self.mta)
         self._add_ns(self.mx)
         if self.appliance == "kernel":
@@ -359,6 +471,44 @@ class Topology:
             self.mta_if = self._impair_link(self.mta, self.out_link, f"imo{self.tag}", f"ipo{self.tag}", "mta")
             self.mx_if = self._impair_link(self.mx, self.in_link, f"imi{self.tag}", f"ipi{self.tag}", "mx")
         self._address_sides()
+        if self.backend_command:
+            self._custom_backend()
+        else:
+            self._postfix_backend()
+        self._wait_reachable()
+        if self.want_mta_postfix:
+            tls_sender = self.tls.sender_settings() if self.tls else {}
+            self.sender = Postfix(self.mta, self.dir, "mta", ["127.0.0.1"], {
+                "relayhost": f"[{VIP_A}]:25",
+                "smtp_bind_address": CLIENT4_B,              # a distinct client address the backend must see
+                "default_destination_concurrency_limit": "20",
+                **tls_sender,
+                **self.sender_extra,
+            }, master_extra=TlsOptions.TLSMGR if self.tls else "")
+            self.sender.start(self.limits.postfix_start_s)
+        self.setup_s = time.monotonic() - t0
+
+    def _make_pki(self):
+        """The run's test PKI (tools/lib/testpki.py), before anything that loads a certificate starts."""
+        if self.tls and self.tls.pki is None:
+            import testpki
+            self.tls.pki = testpki.make(self.dir)
+        self.pki = self.tls.pki if self.tls else None
+
+    def _custom_backend(self):
+        argv = self.backend_command(self)
+        self.backend_out = open(os.path.join(self.dir, "backend.out"), "w")
+        self.backend_proc = self.popen(self.mx, argv, stdout=self.backend_out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self.limits.postfix_start_s
+        while not self._tcp_ok(self.mx, BACKEND4):
+            if self.backend_proc.poll() is not None or time.monotonic() > deadline:
+                with open(self.backend_out.name, errors="replace") as f:
+                    raise RuntimeError(f"backend command {argv} does not accept on {BACKEND4}:25 "
+                                       f"(exit {self.backend_proc.poll()}):\n{f.read()[-2000:]}")
+            time.sleep(0.2)
+
+    def _postfix_backend(self):
+        tls_main = self.tls.backend_settings() if self.tls else {}
         self.backend = Postfix(self.mx, self.dir, "mx", [BACKEND4, BACKEND6], {
             "virtual_mailbox_domains": MAIL_DOMAIN,
             "virtual_mailbox_base": os.path.join(self.dir, "mx", "mail"),
@@ -366,19 +516,10 @@ class Topology:
             "virtual_minimum_uid": "1",
             "virtual_uid_maps": "static:%d" % int(run(["id", "-u", "postfix"]).stdout),
             "virtual_gid_maps": "static:%d" % int(run(["id", "-g", "postfix"]).stdout),
+            **tls_main,
             **self.backend_extra,
-        })
+        }, master_extra=self.tls.backend_master() if self.tls else "")
         self.backend.start(self.limits.postfix_start_s)
-        self._wait_reachable()
-        if self.want_mta_postfix:
-            self.sender = Postfix(self.mta, self.dir, "mta", ["127.0.0.1"], {
-                "relayhost": f"[{VIP_A}]:25",
-                "smtp_bind_address": CLIENT4_B,              # a distinct client address the backend must see
-                "default_destination_concurrency_limit": "20",
-                **self.sender_extra,
-            })
-            self.sender.start(self.limits.postfix_start_s)
-        self.setup_s = time.monotonic() - t0
 
     def _kernel_appliance(self):
         self._add_ns(self.fw)
@@ -395,6 +536,8 @@ class Topology:
             self._offloads_off(self.fw, dev)
             self.ns(self.fw, "ip", "link", "set", dev, "up")
         # VIP DNAT, no SNAT (the backend sees the client), default deny for anything else towards the inside.
+        tls_dnat = "".join(f"\n    iifname \"{fo}\" ip daddr {VIP_A} tcp dport {p} counter dnat ip to {BACKEND4}:{p}"
+                           for p in (TLS_PORTS if self.tls else ()))
         ruleset = f"""
 table inet sluice_it {{
   chain prerouting {{
@@ -402,7 +545,7 @@ table inet sluice_it {{
     iifname "{fo}" ip daddr {VIP_A} tcp dport 25 counter dnat ip to {BACKEND4}:25
     iifname "{fo}" ip daddr {VIP_A} tcp dport {PASSTHROUGH_PORT} counter dnat ip to {BACKEND4}:25
     iifname "{fo}" ip daddr {VIP_B} tcp dport 25 counter dnat ip to {BACKEND4}:25
-    iifname "{fo}" ip6 daddr {VIP6} tcp dport 25 counter dnat ip6 to [{BACKEND6}]:25
+    iifname "{fo}" ip6 daddr {VIP6} tcp dport 25 counter dnat ip6 to [{BACKEND6}]:25{tls_dnat}
   }}
   chain forward {{
     type filter hook forward priority filter; policy accept;
@@ -427,7 +570,7 @@ table inet sluice_it {{
             raise RuntimeError(f"{exe} is not built (tools/build)")
         conf, self.sluice_log = os.path.join(self.dir, "sluice.conf"), os.path.join(self.dir, "sluice.jsonl")
         with open(conf, "w") as f:
-            f.write(SLUICE_CONF + self.sluice_conf_extra)
+            f.write((self.tls.sluice_conf(SLUICE_CONF) if self.tls else SLUICE_CONF) + self.sluice_conf_extra)
         argv = [exe, "--no-huge", "-m", "512", "--no-pci", "--file-prefix", self.file_prefix,
                 "--vdev", f"net_tap0,iface={self.out_link}", "--vdev", f"net_tap1,iface={self.in_link}",
                 "--", "--mode", "live", "--config", conf, "--log", self.sluice_log]

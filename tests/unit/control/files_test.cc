@@ -47,6 +47,17 @@ TEST(Files, ExampleConfigLoadsWithoutErrorsAndUsesEveryBlock) {
   EXPECT_TRUE(p.greylist.enabled);
   EXPECT_EQ(p.quarantine.directory, "/var/lib/sluice/quarantine");
   EXPECT_EQ(p.scan.verdict_timeout_ms, 30000u);
+  EXPECT_EQ(p.vips[0].ssl_profile, "protect");
+  EXPECT_EQ(p.vips[1].ssl_profile, "");
+  ASSERT_EQ(p.ssl_profiles.size(), 2u);
+  EXPECT_EQ(p.ssl_profiles[0].server_certs,
+            (std::vector<std::string>{kControlDir + "/examples/mail.example.com-rsa.pem",
+                                      kControlDir + "/examples/mail.example.com-ecdsa.pem"}));
+  EXPECT_EQ(p.ssl_profiles[0].backend_ca_file, kControlDir + "/examples/backend-ca.pem");
+  EXPECT_TRUE(p.ssl_profiles[0].backend_verify);
+  EXPECT_EQ(p.ssl_profiles[1].mode, TlsMode::CertificateInspection);
+  EXPECT_EQ(p.tls.workers, 0u);
+  EXPECT_EQ(p.tls.max_legs, 4096u);
 }
 
 TEST(Files, MissingFileIsOneErrorNamingIt) {

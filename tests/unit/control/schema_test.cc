@@ -26,10 +26,10 @@ TEST(Schema, FindsBlocksAndKeysByExactName) {
 
 TEST(Schema, ListsBlocksInDocumentedOrder) {
   const std::vector<std::string_view> expected = {
-      "system interface",    "firewall vip", "smtp protocol-options", "smtp envelope",   "reputation settings",
-      "reputation list",     "greylist",     "mime limits",           "archive",         "antivirus",
-      "url-filter",          "spamfilter settings", "spamfilter rule", "quarantine",     "scan budget",
-      "system session",      "system tcp",   "log settings"};
+      "system interface",    "firewall vip", "ssl profile",   "smtp protocol-options", "smtp envelope",
+      "reputation settings", "reputation list", "greylist",   "mime limits",           "archive",
+      "antivirus",           "url-filter",   "spamfilter settings", "spamfilter rule", "quarantine",
+      "scan budget",         "system session", "system tcp",  "system tls",            "log settings"};
   EXPECT_EQ(block_paths(), expected);
 }
 
@@ -41,6 +41,30 @@ TEST(Schema, CompletionListsForKeysAndWords) {
             (std::vector<std::string_view>{"pass", "tag", "quarantine", "tempfail", "reject", "block"}));
 }
 
+TEST(Schema, TlsKeysOfferOnlyTheWordsTheirLegCanDo) {
+  const BlockSpec& profile = *find_block("ssl profile");
+  EXPECT_EQ(profile.shape, BlockShape::Table);
+  EXPECT_EQ(enum_words(*find_key(profile, "mode")),
+            (std::vector<std::string_view>{"protecting-server", "certificate-inspection", "none"}));
+  EXPECT_EQ(enum_words(*find_key(profile, "backend-tls")),
+            (std::vector<std::string_view>{"starttls", "opportunistic", "none"}));
+  EXPECT_EQ(enum_words(*find_key(profile, "backend-smtps-tls")),
+            (std::vector<std::string_view>{"implicit", "starttls", "none"}));
+  const KeySpec& min_version = *find_key(profile, "min-version");
+  EXPECT_EQ(min_version.kind, ValueKind::NamedNumber);
+  std::vector<std::pair<std::string_view, int>> versions;
+  for (const EnumWord& word : min_version.words) versions.emplace_back(word.word, word.value);
+  EXPECT_EQ(versions, (std::vector<std::pair<std::string_view, int>>{
+                          {"tls1.0", 0x0301}, {"tls1.1", 0x0302}, {"tls1.2", 0x0303}, {"tls1.3", 0x0304}}));
+  EXPECT_EQ(find_key(profile, "server-cert")->kind, ValueKind::ReadableFileList);
+  EXPECT_EQ(find_key(profile, "backend-ca-file")->kind, ValueKind::ReadableFile);
+  const BlockSpec& tls = *find_block("system tls");
+  EXPECT_EQ(tls.shape, BlockShape::Settings);
+  EXPECT_EQ(key_names(tls),
+            (std::vector<std::string_view>{"workers", "engine", "provider", "provider-path", "async", "max-legs"}));
+  EXPECT_EQ(find_key(tls, "engine")->kind, ValueKind::NameOrPath);
+}
+
 TEST(Schema, EveryRowIsCompleteAndUniqueWithinItsBlock) {
   for (const BlockSpec& block : config_blocks()) {
     EXPECT_FALSE(block.help.empty()) << block.path;
@@ -50,8 +74,15 @@ TEST(Schema, EveryRowIsCompleteAndUniqueWithinItsBlock) {
     for (const KeySpec& key : block.keys) {
       EXPECT_TRUE(names.insert(key.name).second) << block.path << " " << key.name;
       EXPECT_FALSE(key.help.empty()) << key.name;
-      const bool has_words = key.kind == ValueKind::Toggle || key.kind == ValueKind::Choice;
+      const bool has_words =
+          key.kind == ValueKind::Toggle || key.kind == ValueKind::Choice || key.kind == ValueKind::NamedNumber;
       EXPECT_EQ(has_words, !key.words.empty()) << key.name;
+      // A Choice stores its word's value in a one-byte enum.
+      for (const EnumWord& word : key.words) {
+        if (key.kind != ValueKind::NamedNumber) {
+          EXPECT_LT(word.value, 256) << key.name << " " << word.word;
+        }
+      }
       if (key.kind == ValueKind::Toggle) {
         EXPECT_EQ(key.words.size(), 2u) << key.name;
       }
