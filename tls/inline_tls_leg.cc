@@ -15,7 +15,7 @@ void InlineTlsLeg::open(std::unique_ptr<TlsSession> session, uint32_t owner, std
   owner_ = owner;
   parked_ = parked;
   state_ = TlsState::Handshaking;
-  reported_ = close_wanted_ = false;
+  reported_ = close_wanted_ = input_pending_ = false;
   plain_begin_ = plain_end_ = 0;
   report_ = TlsLegReport{};
 }
@@ -28,10 +28,17 @@ void InlineTlsLeg::release() {
   state_ = TlsState::Closed;
 }
 
-size_t InlineTlsLeg::put_ciphertext(std::string_view bytes) { return session_ ? session_->feed_ciphertext(bytes) : 0; }
+size_t InlineTlsLeg::put_ciphertext(std::string_view bytes) {
+  if (!session_) return 0;
+  const size_t n = session_->feed_ciphertext(bytes);
+  input_pending_ |= n > 0;
+  return n;
+}
 
 void InlineTlsLeg::put_peer_eof() {
-  if (session_) session_->peer_eof();
+  if (!session_) return;
+  session_->peer_eof();
+  input_pending_ = true;   // the next read says whether the stream ended cleanly (TLS-8)
 }
 
 std::string_view InlineTlsLeg::ciphertext_out() { return session_ ? session_->pending_ciphertext() : std::string_view{}; }
@@ -66,11 +73,19 @@ void InlineTlsLeg::close() {
 void InlineTlsLeg::pump() {
   if (!session_) return;
   TlsState s = session_->state();
-  if (s == TlsState::Handshaking || s == TlsState::WantAsync || close_wanted_) s = session_->advance();
-  if (s == TlsState::Established && plain_begin_ == 0) {
+  if (s == TlsState::Handshaking || s == TlsState::WantAsync || close_wanted_) {
+    const TlsState before = s;
+    s = session_->advance();
+    if (s == TlsState::Established && before != TlsState::Established) input_pending_ = true;   // data after Finished
+  }
+  if (s == TlsState::Established && input_pending_ && plain_begin_ == 0) {
     while (plain_end_ < kPlaintextCapacity) {
       const size_t n = session_->read_plaintext(plain_.get() + plain_end_, kPlaintextCapacity - plain_end_);
-      if (n == 0) break;
+      if (n == 0) {
+        // Nothing more in the session, unless the read paused on an offload (then it is repeated).
+        input_pending_ = session_->state() == TlsState::WantAsync;
+        break;
+      }
       plain_end_ += n;
     }
     s = session_->state();

@@ -50,6 +50,9 @@ class InlineTlsLeg final : public TlsLeg {
   TlsState state_ = TlsState::Closed;
   bool reported_ = false;
   bool close_wanted_ = false;
+  // Records may wait in the session (ciphertext fed, or the plaintext area was full): only then is SSL_read tried.
+  // In SSL_MODE_ASYNC every SSL_read starts an async job, so reading on every pump would cost a job per call.
+  bool input_pending_ = false;
   size_t plain_begin_ = 0, plain_end_ = 0;
   std::unique_ptr<char[]> plain_{new char[kPlaintextCapacity]};
   TlsLegReport report_;

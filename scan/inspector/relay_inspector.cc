@@ -73,18 +73,23 @@ smtp::LocalReply RelayInspector::on_rcpt(const smtp::Envelope& envelope, std::st
   return {};
 }
 
-void RelayInspector::on_message_begin(const smtp::Envelope& envelope) {
+// A new record for the session's next message: when, which flow, which message of it, the session's TLS.
+void RelayInspector::begin_record() {
   record_ = MessageRecord{};
   record_.timestamp_ns = *context_.now_ns;
   record_.flow = flow_;
   record_.index_in_session = ++message_index_;
+  record_.tls = tls_;
+}
+
+void RelayInspector::on_message_begin(const smtp::Envelope& envelope) {
+  begin_record();
   char id[48];
   std::snprintf(id, sizeof id, "%" PRIx64 "-%" PRIu64 "-%u", record_.timestamp_ns / 1000, flow_.flow_id,
                 message_index_);
   record_.id = id;
   record_.envelope = envelope;
   record_.enforced = true;
-  record_.tls = tls_;
   inspector_.begin(&record_);
   if (safelisted_) inspector_.skip_antispam();
   message_open_ = true;
@@ -94,12 +99,8 @@ void RelayInspector::on_message_begin(const smtp::Envelope& envelope) {
 }
 
 void RelayInspector::log_not_inspected(std::string_view why) {
-  record_ = MessageRecord{};
-  record_.timestamp_ns = *context_.now_ns;
-  record_.flow = flow_;
-  record_.index_in_session = ++message_index_;
+  begin_record();
   record_.encrypted = true;
-  record_.tls = tls_;
   record_.flags.emplace_back(why);
   context_.records->on_message_record(record_);
 }

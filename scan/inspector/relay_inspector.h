@@ -46,6 +46,7 @@ class RelayInspector final : public smtp::RelayHooks {
   void on_message_done(const smtp::MessageOutcome&) override;
 
  private:
+  void begin_record();
   void track_header_block(std::string_view canonical);
   void apply_relay_checks(const smtp::MessageEnd&);
   smtp::LocalReply refusal_for(control::Action) const;
