@@ -6,6 +6,8 @@
 // May call: control/config/* (lexer, parser, schema binding) — nothing else.
 // Callers (daemon, sluicectl, tests, fuzzers) include only this header; the
 // schema table in control/config/schema.h is the second door, for the CLI.
+// Every struct compares with == (member by member), so a candidate, a reload
+// or a rollback can be checked against the Policy it should equal.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +36,7 @@ struct Vip {
   std::vector<uint16_t> ports;   // "ports": published ports (empty = every port of smtp protocol-options)
   uint16_t mappedport = 0;       // "mappedport": backend port (0 = same as the port the client used)
   std::string ssl_profile;       // "ssl-profile": a config ssl profile name ("" = no TLS: STARTTLS hidden, SMTPS spliced)
+  friend bool operator==(const Vip&, const Vip&) = default;
 };
 
 // One appliance port (config system interface, table: edit "outside" / "inside").
@@ -46,6 +49,7 @@ struct Interface {
   std::string gateway;        // "gateway": IPv4 next hop for destinations off this link ("" = on-link only)
   std::string gateway6;       // "gateway6": IPv6 next hop
   uint32_t mtu = 1500;        // "mtu": IP MTU of the link; the advertised TCP MSS follows from it
+  friend bool operator==(const Interface&, const Interface&) = default;
 };
 
 // config system tcp — the appliance's own TCP endpoints (split proxy legs).
@@ -67,6 +71,7 @@ struct TcpSettings {
   uint32_t max_half_open = 64;
   bool syn_cookies = true;             // "syn-cookies" enable|disable (disable: SYNs beyond max-half-open are dropped)
   uint32_t neighbour_timeout_s = 300;  // "neighbour-timeout" s: ARP/ND entries are refreshed after this
+  friend bool operator==(const TcpSettings&, const TcpSettings&) = default;
 };
 
 // config smtp protocol-options
@@ -93,6 +98,7 @@ struct SmtpOptions {
   // "min-data-rate" B/s: message content must arrive at least this fast on average once command-timeout has
   // passed since the body began (Postfix smtpd_min_data_rate); 0 = off. Beyond, 421 4.4.2 and close.
   uint32_t min_data_rate = 500;
+  friend bool operator==(const SmtpOptions&, const SmtpOptions&) = default;
 };
 
 // config smtp envelope — who may send, to whom Sluice relays. Address patterns (lists below):
@@ -106,6 +112,7 @@ struct EnvelopeSettings {
   std::vector<std::string> sender_safelist;      // "sender-safelist": skips anti-spam (never anti-virus)
   std::vector<std::string> recipient_blocklist;  // "recipient-blocklist": 550 5.7.1 at RCPT TO
   std::vector<std::string> recipient_safelist;   // "recipient-safelist": skips anti-spam (never anti-virus)
+  friend bool operator==(const EnvelopeSettings&, const EnvelopeSettings&) = default;
 };
 
 // One client-address reputation list (config reputation list, table: edit "<name>").
@@ -114,12 +121,14 @@ struct ReputationList {
   std::vector<std::string> prefixes;  // "prefixes": CIDR prefixes, IPv4 and IPv6 (a bare address is /32 or /128)
   std::string file;                   // "file": one prefix per line, '#' comments (resolved to the config's directory)
   int score = 1;                      // "score": added to the client's reputation when its address is listed
+  friend bool operator==(const ReputationList&, const ReputationList&) = default;
 };
 
 // config reputation settings — what the summed score of the matching lists does at MAIL FROM.
 struct ReputationSettings {
   int reject_threshold = 5;    // "reject-threshold": at or above, 550 5.7.1
   int tempfail_threshold = 0;  // "tempfail-threshold": at or above (and below reject), 451 4.7.1; 0 = off
+  friend bool operator==(const ReputationSettings&, const ReputationSettings&) = default;
 };
 
 // config greylist — per-worker triplet (client prefix, sender, recipient) greylisting.
@@ -131,6 +140,7 @@ struct GreylistSettings {
   uint32_t max_entries = 100000;        // "max-entries": triplets kept per worker (least recently seen evicted)
   uint32_t ipv4_prefix = 24;            // "ipv4-prefix": client address bits in the triplet (sibling relays)
   uint32_t ipv6_prefix = 64;            // "ipv6-prefix"
+  friend bool operator==(const GreylistSettings&, const GreylistSettings&) = default;
 };
 
 // config quarantine — where quarantine verdicts keep their copy.
@@ -138,6 +148,7 @@ struct QuarantineSettings {
   std::string directory;                // "directory": "" = off (the verdict acts as `action`, without a copy)
   Action after_action = Action::Reject; // "action" reject|pass: what the client hears after the copy is stored
   uint32_t max_size_mb = 25;            // "max-size" MB: larger messages are not copied
+  friend bool operator==(const QuarantineSettings&, const QuarantineSettings&) = default;
 };
 
 // config mime limits — bounds that keep the streaming MIME parser's memory fixed.
@@ -150,6 +161,7 @@ struct MimeSettings {
   uint32_t max_boundary_candidates = 32; // "max-boundary-candidates": boundary readings kept live per level
   uint32_t max_filename_length = 255;    // "max-filename-length": bytes of a decoded attachment name
   Action ambiguity_action = Action::Reject;  // "ambiguity-action": structure two readers could parse differently
+  friend bool operator==(const MimeSettings&, const MimeSettings&) = default;
 };
 
 // config archive — limits around zip/gzip/bzip2 expansion.
@@ -163,6 +175,7 @@ struct ArchiveSettings {
   bool scan_bzip2 = true;                        // "scan-bzip2" enable|disable
   Action bomb_action = Action::Reject;           // "bomb-action": ratio, depth or entry limit exceeded
   Action encrypted_action = Action::Pass;        // "encrypted-action": password-protected members
+  friend bool operator==(const ArchiveSettings&, const ArchiveSettings&) = default;
 };
 
 // config antivirus
@@ -170,6 +183,7 @@ struct AntivirusSettings {
   std::vector<std::string> signature_files;   // "signature-files" .ndb/.hdb/.hsb paths (resolved to the config's directory)
   bool builtin_eicar = true;                  // "builtin-eicar" enable|disable: the EICAR test string without any file
   Action action = Action::Reject;             // "action": on a signature match
+  friend bool operator==(const AntivirusSettings&, const AntivirusSettings&) = default;
 };
 
 // config url-filter
@@ -179,6 +193,7 @@ struct UrlFilterSettings {
   Action action = Action::Reject;          // "action": on a listed domain or URL
   uint32_t max_urls_per_part = 256;        // "max-urls-per-part": URLs kept per MIME part (more are counted)
   uint32_t max_url_length = 2048;          // "max-url-length": longer URLs are truncated and flagged
+  friend bool operator==(const UrlFilterSettings&, const UrlFilterSettings&) = default;
 };
 
 // config spamfilter rule (table: edit "<name>")
@@ -189,6 +204,7 @@ struct SpamRule {
   std::string header;        // "header": only this header (empty = every header); header scope only
   int score = 1;             // "score": added to the message's spam score per match
   bool caseless = true;      // "caseless" enable|disable
+  friend bool operator==(const SpamRule&, const SpamRule&) = default;
 };
 
 // config spamfilter settings (thresholds) + the rules of config spamfilter rule
@@ -196,6 +212,7 @@ struct SpamSettings {
   int tag_threshold = 5;         // "tag-threshold": score at which the message is tagged
   int reject_threshold = 10;     // "reject-threshold": score at which it is rejected
   std::vector<SpamRule> rules;   // from config spamfilter rule
+  friend bool operator==(const SpamSettings&, const SpamSettings&) = default;
 };
 
 // config scan budget
@@ -207,6 +224,7 @@ struct ScanSettings {
   uint64_t slice_cycles = 1'000'000;
   // "verdict-timeout" ms: wall clock from a message's end of data to its verdict; beyond, scan-timeout-action.
   uint32_t verdict_timeout_ms = 30000;
+  friend bool operator==(const ScanSettings&, const ScanSettings&) = default;
 };
 
 // config system session
@@ -215,12 +233,14 @@ struct SessionSettings {
   uint32_t idle_timeout_s = 300;       // "idle-timeout": seconds (RFC 5321 4.5.3.2: servers wait >= 5 min)
   uint32_t reassembly_memory_kb = 256; // "reassembly-memory": KB held out of order per direction of a flow
   uint32_t reassembly_segments = 128;  // "reassembly-segments": out-of-order pieces held per direction
+  friend bool operator==(const SessionSettings&, const SessionSettings&) = default;
 };
 
 // config log settings
 struct LogSettings {
   std::string file;        // "file": JSON lines path ("" = stdout)
   bool log_all = true;     // "log-all" enable|disable (clean mail too; FIELD-NOTES says admins expect it)
+  friend bool operator==(const LogSettings&, const LogSettings&) = default;
 };
 
 // How a VIP treats TLS (config ssl profile "mode").
@@ -265,6 +285,7 @@ struct SslProfile {
   UnsupportedSslAction unsupported_ssl_negotiation = UnsupportedSslAction::Close;  // "unsupported-ssl-negotiation"
   uint32_t unsupported_ssl_block_time_s = 600;               // "unsupported-ssl-block-time" s 1..86400
   uint32_t handshake_timeout_s = 30;                         // "handshake-timeout" s 1..600 (TLS-10: a trickled handshake)
+  friend bool operator==(const SslProfile&, const SslProfile&) = default;
 };
 
 // config system tls — where TLS runs and with what crypto.
@@ -275,6 +296,75 @@ struct TlsSystemSettings {
   std::string provider_path;      // "provider-path": directory holding the provider module ("" = OpenSSL's)
   bool async = true;              // "async" enable|disable: SSL_MODE_ASYNC (offloaded crypto may pause a handshake)
   uint32_t max_legs = 4096;       // "max-legs" 16..1048576: TLS legs per dataplane worker (two per inspected session)
+  friend bool operator==(const TlsSystemSettings&, const TlsSystemSettings&) = default;
+};
+
+// config system control — the daemon's CLI socket and configuration history.
+struct ControlSettings {
+  std::string socket = "/run/sluice/sluice.sock";       // "socket": Unix socket path for sluicectl
+  std::string group;                                    // "group": group allowed to use the socket (mode 0660);
+                                                        // "" = root only (0600)
+  std::string history_dir = "/var/lib/sluice/history";  // "history-dir": committed configurations
+  uint32_t history_depth = 50;       // "history-depth" 1..10000: versions kept
+  bool watch_files = true;           // "watch-files" enable|disable: recompile when a signature/URL/reputation
+                                     // file changes (inotify)
+  uint32_t trace_max_lines = 10000;  // "trace-max-lines" 1..1000000: upper bound for diagnose debug flow trace start N
+  uint32_t drain_timeout_s = 60;     // "drain-timeout" s 1..3600: execute restart workers waits this long for
+                                     // sessions to end
+  // "probe-netns": network namespace (a name under /var/run/netns) that `diagnose test connection mailserver`
+  // dials from, e.g. the one on the Internet side of the appliance; "" = the daemon's own.
+  std::string probe_netns;
+  friend bool operator==(const ControlSettings&, const ControlSettings&) = default;
+};
+
+// How alert mail reaches its relay. Config words: default none smtps starttls.
+//   default: STARTTLS when the relay offers it, else plaintext; none: plaintext;
+//   smtps: TLS from the first byte; starttls: STARTTLS required (no plaintext fallback).
+enum class SecureOption : uint8_t { Default, None, Smtps, Starttls };
+
+// config system alertemail — the appliance's own outbound mail (alerts, quarantine notices, daily summary).
+struct AlertMailSettings {
+  bool enabled = false;                  // "status" enable|disable
+  std::string server;                    // "server": host name or IP of the relay
+  uint16_t port = 0;                     // "port": 0 = 465 for smtps, else 25
+  SecureOption secure_option = SecureOption::Default;  // "secure-option"
+  std::string username;                  // "username": AUTH user ("" = no AUTH)
+  std::string password;                  // "password"
+  std::string client_cert;               // "client-cert": PEM file with certificate and key (TLS client auth); "" = none
+  std::string ca_file;                   // "ca-file": CA bundle to verify the server; "" = system default store
+  bool verify = false;                   // "verify" enable|disable: refuse a server certificate that does not verify
+  std::string from = "sluice@localhost"; // "from"
+  std::vector<std::string> to;           // "to": recipients (list)
+  std::string helo;                      // "helo": name in EHLO ("" = the host name)
+  std::string queue_dir = "/var/spool/sluice/alerts";  // "queue-dir": queued alerts survive a restart
+  uint32_t retry_interval_s = 60;        // "retry-interval" s 1..86400
+  uint32_t max_age_h = 72;               // "max-age" h 1..720: queued alerts older than this are dropped (logged)
+  uint32_t timeout_s = 30;               // "timeout" s 1..600: per SMTP step
+  bool quarantine_notices = true;        // "quarantine-notice" enable|disable
+  bool critical_events = true;           // "critical-events" enable|disable
+  bool daily_summary = true;             // "daily-summary" enable|disable
+  std::string daily_summary_time = "07:00";  // "daily-summary-time" HH:MM local time
+  friend bool operator==(const AlertMailSettings&, const AlertMailSettings&) = default;
+};
+
+// config system prometheus — counters as a Prometheus text endpoint.
+struct PrometheusSettings {
+  bool enabled = false;                  // "status"
+  std::string listen = "127.0.0.1:9469"; // "listen": address:port, IPv6 as [addr]:port
+  friend bool operator==(const PrometheusSettings&, const PrometheusSettings&) = default;
+};
+
+// Syslog transport. Config words: udp tcp.
+enum class SyslogTransport : uint8_t { Udp, Tcp };
+
+// config log syslogd — message records and events as RFC 5424 syslog.
+struct SyslogSettings {
+  bool enabled = false;                  // "status"
+  std::string server;                    // "server": collector address (IP)
+  uint16_t port = 514;                   // "port"
+  SyslogTransport transport = SyslogTransport::Udp;  // "mode" udp|tcp
+  std::string facility = "mail";         // "facility": kern user mail daemon auth syslog ... local0..local7
+  friend bool operator==(const SyslogSettings&, const SyslogSettings&) = default;
 };
 
 // Everything one configuration file says. Defaults are the behaviour of an empty file.
@@ -298,6 +388,11 @@ struct Policy {
   LogSettings log;                // config log settings
   std::vector<SslProfile> ssl_profiles;  // config ssl profile
   TlsSystemSettings tls;          // config system tls
+  ControlSettings control;        // config system control
+  AlertMailSettings alert_mail;   // config system alertemail
+  PrometheusSettings prometheus;  // config system prometheus
+  SyslogSettings syslog;          // config log syslogd
+  friend bool operator==(const Policy&, const Policy&) = default;
 };
 
 // One problem found in a configuration. line/column are 1-based; 0 means the
@@ -308,6 +403,7 @@ struct ConfigError {
   std::string message;
   // "file:line:col: message", or "file: message" when there is no position.
   std::string to_string() const;
+  friend bool operator==(const ConfigError&, const ConfigError&) = default;
 };
 
 // A bound Policy plus every error found (at most 20). The policy is only

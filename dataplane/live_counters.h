@@ -72,6 +72,8 @@ class Counter {
   X(tls_spliced, "sessions spliced after STARTTLS or on SMTPS without decryption (not inspected)")   \
   X(tls_legs_exhausted, "TLS upgrades refused: no TLS leg free (config system tls max-legs)")       \
   X(tls_blocked, "SYNs refused: the client failed a handshake under unsupported-ssl-* block")                 \
+  X(sessions_paused_refused, "SYNs refused with RST while new sessions are paused (execute pause)")          \
+  X(policy_version, "the committed policy version new sessions get (gauge)")                        \
   X(busy_cycles, "TSC cycles of poll iterations that had frames or sessions to serve (the core's real work)") \
   X(tsc_hz, "TSC cycles per second (to turn busy_cycles into seconds)")
 

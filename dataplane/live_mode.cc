@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <string>
 
+#include "control/telemetry/syslog_sender.h"
 #include "dataplane/live_telemetry.h"
 #include "dataplane/live_topology.h"
 #include "dataplane/live_worker.h"
@@ -22,29 +23,86 @@ namespace sluice::dataplane {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
+std::atomic<bool> g_signalled{false};
+std::atomic<bool>* g_halt = nullptr;
+WorkerControl* g_control = nullptr;
 
-void on_signal(int) { g_stop.store(true, std::memory_order_relaxed); }
+void on_stop_signal(int) {
+  g_signalled.store(true, std::memory_order_relaxed);
+  if (g_halt != nullptr) g_halt->store(true, std::memory_order_relaxed);
+}
+
+void on_hangup(int) {
+  if (g_control != nullptr) g_control->reopen_log.fetch_add(1, std::memory_order_relaxed);
+}
 
 // Live records are flushed one by one so `tail -f` and the tests see each message when it ends. Messages are
-// rare next to packets; moving the writer behind a ring to the control thread comes with the control plane.
+// rare next to packets; a ring to a log thread is the next step (ARCHITECTURE: no file I/O on worker cores).
+// The same record goes to syslog when `config log syslogd` is on (a non-blocking send).
 class LiveRecordSink final : public scan::RecordSink {
  public:
-  explicit LiveRecordSink(log::RecordWriter& writer) : writer_(writer) {}
+  LiveRecordSink(log::RecordWriter& writer, WorkerControl* control) : writer_(writer), control_(control) {}
   void on_message_record(const scan::MessageRecord& record) override {
+    rotate_if_asked();
     writer_.on_message_record(record);
     writer_.flush();
     if (logged != nullptr) logged->add();
+    if (syslog != nullptr) {
+      line_.clear();
+      scan::write_message_json(record, line_);
+      const bool refused = record.verdict.action != control::Action::Pass;
+      syslog->send(refused ? 5 : 6, "smtp_message", "", line_);   // notice / informational
+      syslog->pump();
+    }
   }
   void on_tls_failure(const scan::TlsFailureRecord& record) override {
+    rotate_if_asked();
     writer_.on_tls_failure(record);
     writer_.flush();
+    if (syslog != nullptr) {
+      line_.clear();
+      scan::write_tls_failure_json(record, line_);
+      syslog->send(4, "tls_failure", "", line_);   // warning
+      syslog->pump();
+    }
   }
-  Counter* logged = nullptr;  // the worker's messages_logged
+  Counter* logged = nullptr;                       // the worker's messages_logged
+  control::telemetry::SyslogSender* syslog = nullptr;
 
  private:
+  // SIGHUP or `execute log rotate`: the file was moved away; the next record starts the new one.
+  void rotate_if_asked() {
+    if (control_ == nullptr) return;
+    const uint32_t asked = control_->reopen_log.load(std::memory_order_relaxed);
+    if (asked == reopen_seen_) return;
+    reopen_seen_ = asked;
+    std::string error;
+    if (!writer_.reopen(&error)) std::fprintf(stderr, "sluice: log rotation: %s\n", error.c_str());
+  }
+
   log::RecordWriter& writer_;
+  WorkerControl* control_;
+  uint32_t reopen_seen_ = 0;
+  std::string line_;
 };
+
+// config log syslogd: the sender the record sink uses (nullptr when off or when the collector is unusable).
+std::unique_ptr<control::telemetry::SyslogSender> open_syslog(const control::SyslogSettings& s) {
+  if (!s.enabled) return nullptr;
+  control::telemetry::SyslogTarget target;
+  target.server = s.server;
+  target.port = s.port;
+  target.transport = s.transport == control::SyslogTransport::Tcp ? control::telemetry::SyslogTransport::Tcp
+                                                                   : control::telemetry::SyslogTransport::Udp;
+  control::telemetry::facility_from_word(s.facility, &target.facility);
+  auto sender = std::make_unique<control::telemetry::SyslogSender>();
+  std::string error;
+  if (!sender->open(target, &error)) {
+    std::fprintf(stderr, "sluice: config log syslogd: %s (records go to the log file only)\n", error.c_str());
+    return nullptr;
+  }
+  return sender;
+}
 
 // One TLS lcore of the pool (config system tls workers N): runs until the dataplane has released every leg.
 struct TlsLcore {
@@ -140,7 +198,21 @@ void describe(std::FILE* out, const LiveTopology& t) {
 
 }  // namespace
 
-int run_live(const scan::PolicySnapshot& snapshot, log::RecordWriter& records, PortSet& ports, uint32_t idle_sleep_us) {
+void install_live_signals(LiveRuntime& runtime) {
+  g_halt = runtime.halt;
+  g_control = runtime.control;
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGHUP, on_hangup);
+}
+
+bool live_stop_requested() { return g_signalled.load(std::memory_order_relaxed); }
+
+int run_live(LiveRuntime& runtime) {
+  // The policy current now: a commit that changes VIPs or TLS takes effect here, at a (re)start.
+  const scan::PolicySnapshot& snapshot = *runtime.registry->current();
+  PortSet& ports = *runtime.ports;
+  const uint32_t idle_sleep_us = runtime.idle_sleep_us;
   LiveTopology topology;
   std::string error;
   if (!build_live_topology(snapshot.policy, &topology, &error)) {
@@ -181,10 +253,13 @@ int run_live(const scan::PolicySnapshot& snapshot, log::RecordWriter& records, P
 
   engine::Scratch scratch(*snapshot.database);
   uint64_t clock_ns = 0;
-  LiveRecordSink sink(records);
+  LiveRecordSink sink(*runtime.records, runtime.control);
+  std::unique_ptr<control::telemetry::SyslogSender> syslog = open_syslog(snapshot.policy.syslog);
+  sink.syslog = syslog.get();
   const scan::InspectorContext inspector{&snapshot, &scratch, &sink, &clock_ns};
   LiveWorkerSettings settings = live_worker_settings(snapshot.policy);
   settings.idle_sleep_us = idle_sleep_us;
+  settings.counters = runtime.counters;
   LiveWorker worker(settings, topology, ports.pool, inspector, &clock_ns);
   if (!worker.init("sluice_conns_" + std::to_string(rte_lcore_id()), static_cast<int>(rte_socket_id()), &error)) {
     std::fprintf(stderr, "sluice: %s\n", error.c_str());
@@ -201,18 +276,17 @@ int run_live(const scan::PolicySnapshot& snapshot, log::RecordWriter& records, P
                  snapshot.policy.tls.workers, snapshot.policy.tls.workers == 1 ? "" : "s",
                  offload->kind() == tls::OffloadKind::none ? "in software" : offload->description().c_str());
   }
+  worker.attach_control(runtime.registry, runtime.control);
   sink.logged = &worker.messages_logged();
-  register_live_telemetry(&worker.counters());
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   std::fprintf(stderr, "sluice: live, 1 worker lcore, %s; SIGINT/SIGTERM stops\n",
                idle_sleep_us == 0 ? "pure poll mode" : ("idle sleep " + std::to_string(idle_sleep_us) + " us").c_str());
   std::fflush(stderr);
-  worker.run(g_stop);
+  runtime.running->store(true, std::memory_order_release);
+  worker.run(*runtime.halt);
+  runtime.running->store(false, std::memory_order_release);
+  runtime.registry->worker_stopped(runtime.control->registry_slot);
   tls_runtime.stop();
-  records.flush();
-  std::fprintf(stderr, "sluice: stopped; counters:\n");
-  print_live_counters(stderr, worker.counters());
+  runtime.records->flush();
   return 0;
 }
 

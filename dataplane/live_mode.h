@@ -1,19 +1,43 @@
 // dataplane/live_mode.h — `sluice --mode live`: set up the two-port appliance and run its worker.
 //
-// Owns: the start-up of live mode (topology from the configuration, port MACs, worker, telemetry, signal
-// handling) and its shutdown report. The per-packet work is LiveWorker's.
-// May call: dataplane/{live_topology,live_worker,live_telemetry,ports}, scan/inspector, control/log.
+// Owns: one run of the live workers — topology and TLS contexts from the policy that is current when it
+// starts, the worker, telemetry registration, and its shutdown report. The caller (the daemon's main) owns
+// what outlives a run: the snapshot registry, the control channel, the counters, the log, the ports; it calls
+// run_live again after `execute restart workers`.
+// May call: dataplane/{live_topology,live_worker,live_telemetry,ports}, scan/inspector, control/log,
+// control/telemetry (syslog).
 #pragma once
 
-#include <memory>
+#include <atomic>
+#include <cstdint>
 
 #include "control/log/record_writer.h"
+#include "dataplane/live_counters.h"
 #include "dataplane/ports.h"
-#include "scan/inspector/policy_snapshot.h"
+#include "dataplane/worker_control.h"
+#include "scan/inspector/snapshot_registry.h"
 
 namespace sluice::dataplane {
 
-// Runs until SIGINT/SIGTERM. Returns the process exit code; prints problems to stderr.
-int run_live(const scan::PolicySnapshot& snapshot, log::RecordWriter& records, PortSet& ports, uint32_t idle_sleep_us);
+struct LiveRuntime {
+  scan::SnapshotRegistry* registry = nullptr;
+  WorkerControl* control = nullptr;
+  LiveCounters* counters = nullptr;          // the worker counts here (they outlive a restart)
+  log::RecordWriter* records = nullptr;
+  PortSet* ports = nullptr;
+  uint32_t idle_sleep_us = 0;
+  std::atomic<bool>* halt = nullptr;         // set by SIGINT/SIGTERM or by a restart request: the worker stops
+  std::atomic<bool>* running = nullptr;      // true while a worker polls
+};
+
+// Installs SIGINT/SIGTERM (stop: sets *halt and remembers it) and SIGHUP (log rotation: the worker reopens
+// its log file at the next record).
+void install_live_signals(LiveRuntime& runtime);
+// True once SIGINT or SIGTERM arrived.
+bool live_stop_requested();
+
+// Runs the worker until *runtime.halt. Returns the process exit code (0 after a clean halt); prints problems
+// to stderr.
+int run_live(LiveRuntime& runtime);
 
 }  // namespace sluice::dataplane

@@ -95,6 +95,7 @@ LiveWorker::LiveWorker(const LiveWorkerSettings& settings, const LiveTopology& t
       pool_(pool),
       inspector_(inspector),
       clock_ns_(clock_ns),
+      counters_(settings.counters != nullptr ? *settings.counters : own_counters_),
       outside_(topology.outside, settings.neighbours, pool, counters_),
       inside_(topology.inside, settings.neighbours, pool, counters_),
       passthrough_(settings.max_passthrough, settings.passthrough),
@@ -158,6 +159,7 @@ void LiveWorker::run(const std::atomic<bool>& stop) {
 uint32_t LiveWorker::poll_once() {
   tick_clock();
   const uint64_t start_cycles = rte_get_tsc_cycles();
+  if (control_ != nullptr) serve_control();
   const uint32_t received = receive(Side::Outside) + receive(Side::Inside);
   if (tls_.legs != nullptr) {   // legs whose offloaded crypto finished (or a TLS lcore produced output)
     tls_.legs->poll([this](uint32_t session) { mark(*sessions_[session]); });
@@ -181,6 +183,7 @@ uint32_t LiveWorker::poll_once() {
   inside_.flush();
   // Cycles of iterations that had frames or sessions to serve: the core's work, without its empty polls (a
   // benchmark divides by it to report per-core rates of a poll-mode core that is not saturated).
+  if (registry_ != nullptr) report_snapshots();
   if (work) counters_.busy_cycles.add(rte_get_tsc_cycles() - start_cycles);
   return received;
 }
@@ -203,6 +206,7 @@ uint32_t LiveWorker::receive(Side side) {
     if (i + kPrefetchAhead < received) rte_prefetch0(rte_pktmbuf_mtod(burst[i + kPrefetchAhead], void*));
     Frame& f = frames[tcp];
     if (!classify(side, burst[i], f)) continue;
+    if (trace_.active()) trace_frame(side, f, "received");
     keys[tcp].fill(side, f.src, f.tcp.src_port, f.dst, f.tcp.dst_port);
     ++tcp;
   }
@@ -444,6 +448,8 @@ void LiveWorker::release(ProxySession& session) {
     counters_.sessions_half_open.sub();
   }
   session.finish();
+  pins_.unpin(session.snapshot());
+  if (FlowTrace* t = session.trace()) t->line(*clock_ns_, session.flow_id(), "session closed");
   session.reset_reports();
   free_sessions_.push_back(session.index());
   --sessions_in_use_;

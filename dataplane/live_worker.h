@@ -18,6 +18,9 @@
 
 #include "control/policy.h"
 #include "dataplane/conn_table.h"
+#include "dataplane/flow_trace.h"
+#include "dataplane/worker_control.h"
+#include "scan/inspector/snapshot_registry.h"
 #include "dataplane/link_io.h"
 #include "dataplane/live_counters.h"
 #include "dataplane/live_topology.h"
@@ -35,6 +38,7 @@ struct rte_mempool;
 namespace sluice::dataplane {
 
 struct LiveWorkerSettings {
+  LiveCounters* counters = nullptr;   // where to count (kept across `execute restart workers`); nullptr: the worker's own
   uint32_t max_sessions = 65536;        // proxied sessions (system session max-flows)
   uint32_t max_passthrough = 65536;     // DNAT pass-through connections
   uint32_t max_half_open = 64;          // unfinished openings; beyond: SYN cookies (or drop)
@@ -64,6 +68,10 @@ class LiveWorker {
   ~LiveWorker();
 
   bool init(const std::string& name, int socket_id, std::string* error);
+  // Connects the worker to the control plane (before the first poll): it then takes each committed snapshot
+  // at the start of an iteration, serves control's requests, and traces flows. Without it the worker judges
+  // every session by the snapshot it was built with.
+  void attach_control(scan::SnapshotRegistry* registry, WorkerControl* control);
   // Lends the worker's sessions TLS legs (before the first poll); without it STARTTLS is not offered.
   void set_tls_legs(tls::TlsLegSource* legs) { tls_.legs = legs; }
   // Runs until *stop becomes true; then resets every session (RST both legs) and flushes.
@@ -108,6 +116,14 @@ class LiveWorker {
   void refuse(Side side, const Frame& f);
 
   ProxySession* acquire_session();
+  // Gives a session the current snapshot (pinned until release) and the trace, then starts it.
+  void begin_session(ProxySession& session, const SessionAddresses& a, const VipPort& vip);
+  // live_worker_control.cc
+  void serve_control();
+  void adopt_snapshot(const scan::PolicySnapshot* snapshot);
+  void report_snapshots();
+  void list_sessions();
+  void trace_frame(Side side, const Frame& f, const char* what);
   void mark(ProxySession& session);
   void service_marked();
   void settle(ProxySession& session);
@@ -126,7 +142,8 @@ class LiveWorker {
   rte_mempool* pool_;
   scan::InspectorContext inspector_;
   uint64_t* clock_ns_;
-  LiveCounters counters_;
+  LiveCounters own_counters_;
+  LiveCounters& counters_;   // settings.counters when given (they outlive a worker restart), else own_counters_
   LinkIo outside_, inside_;
   ConnTable conns_;
   PassthroughTable passthrough_;
@@ -144,6 +161,11 @@ class LiveWorker {
   std::array<Frame, kMaxBurst> burst_frames_;            // receive()'s scratch
   std::array<ConnKey, kMaxBurst> burst_keys_;
   uint32_t sessions_in_use_ = 0;
+  scan::SnapshotRegistry* registry_ = nullptr;           // control plane (nullptr: fixed snapshot)
+  WorkerControl* control_ = nullptr;
+  scan::SnapshotPins pins_;                              // sessions per snapshot version
+  uint64_t reported_oldest_ = UINT64_MAX;
+  FlowTrace trace_;
   uint64_t next_flow_id_ = 1;
   uint64_t next_sweep_ns_ = 0;
   uint64_t tsc_hz_ = 0;

@@ -36,6 +36,13 @@ void LiveWorker::new_connection(Frame& f) {
     rte_pktmbuf_free(f.mbuf);
     return;
   }
+  if (syn && control_ != nullptr && control_->paused.load(std::memory_order_relaxed)) {   // execute pause
+    counters_.sessions_paused_refused.add();
+    trace_frame(Side::Outside, f, "refused with RST: new sessions are paused");
+    refuse(Side::Outside, f);
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
   if (syn && vip->tls != nullptr && tls_blocked_.blocked(f.src, *clock_ns_)) {   // unsupported-ssl-* block
     counters_.tls_blocked.add();
     refuse(Side::Outside, f);
@@ -69,6 +76,24 @@ void LiveWorker::new_connection(Frame& f) {
   rte_pktmbuf_free(f.mbuf);
 }
 
+void LiveWorker::begin_session(ProxySession& session, const SessionAddresses& a, const VipPort& vip) {
+  const scan::PolicySnapshot* snapshot = inspector_.snapshot;
+  session.use_snapshot(snapshot);
+  pins_.pin(snapshot);
+  const bool traced = trace_.active() && trace_.filter().matches(a.client, a.client_port, a.vip, a.vip_port,
+                                                                  a.backend, a.backend_port, vip.vip_name);
+  session.trace_to(traced ? &trace_ : nullptr);
+  const uint64_t flow_id = next_flow_id_++;
+  session.start(a, outside_, inside_, clock_ns_, flow_id, vip.tls);
+  if (traced) {
+    char client[48], backend[48];
+    trace_.line(*clock_ns_, flow_id, "session opened: vip \"%s\" client %s:%u -> backend %s:%u, policy v%llu%s",
+                vip.vip_name.c_str(), std::string(a.client.format(client)).c_str(), a.client_port,
+                std::string(a.backend.format(backend)).c_str(), a.backend_port,
+                static_cast<unsigned long long>(snapshot->version), vip.tls != nullptr ? ", TLS profile" : "");
+  }
+}
+
 void LiveWorker::open_session(Frame& f, const VipPort& vip, const reassembly::TcpSynOptions& client_options) {
   ProxySession* session = acquire_session();
   if (session == nullptr) {
@@ -78,7 +103,7 @@ void LiveWorker::open_session(Frame& f, const VipPort& vip, const reassembly::Tc
     return;
   }
   SessionAddresses a{f.src, f.dst, vip.mappedip, f.tcp.src_port, f.tcp.dst_port, vip.mapped_port};
-  session->start(a, outside_, inside_, clock_ns_, next_flow_id_++, vip.tls);
+  begin_session(*session, a, vip);
   if (!conns_.insert(session->outside_key(), {ConnKind::Proxy, session->index()}) ||
       !conns_.insert(session->inside_key(), {ConnKind::Proxy, session->index()})) {
     conns_.erase(session->outside_key());
@@ -133,7 +158,7 @@ bool LiveWorker::open_from_cookie(Frame& f, const VipPort& vip) {
     return false;
   }
   SessionAddresses a{f.src, f.dst, vip.mappedip, f.tcp.src_port, f.tcp.dst_port, vip.mapped_port};
-  session->start(a, outside_, inside_, clock_ns_, next_flow_id_++, vip.tls);
+  begin_session(*session, a, vip);
   if (!conns_.insert(session->outside_key(), {ConnKind::Proxy, session->index()}) ||
       !conns_.insert(session->inside_key(), {ConnKind::Proxy, session->index()})) {
     conns_.erase(session->outside_key());

@@ -50,7 +50,7 @@ ProxySession::ProxySession(uint32_t index, const reassembly::SplitProxyConfig& c
                            ScanSlice& slice, const ClientDeadlines& deadlines, SessionTlsServices* tls)
     : proxy_(config),
       inspector_(inspector),
-      relay_(relay_config, inspector_),
+      relay_(relay_config, hooks_),
       slice_(slice),
       deadlines_(deadlines),
       tls_services_(tls) {
@@ -60,6 +60,7 @@ ProxySession::ProxySession(uint32_t index, const reassembly::SplitProxyConfig& c
 void ProxySession::start(const SessionAddresses& a, LinkIo& outside, LinkIo& inside, const uint64_t* now_ns,
                          uint64_t flow_id, const PortTls* tls) {
   addresses_ = a;
+  in_use_ = true;
   proxy_.reset();
   client_sink_.bind(&outside, a.vip, a.vip_port, a.client, a.client_port, now_ns);
   server_sink_.bind(&inside, a.client, a.client_port, a.backend, a.backend_port, now_ns);
@@ -73,6 +74,7 @@ void ProxySession::start(const SessionAddresses& a, LinkIo& outside, LinkIo& ins
   tuple.dest_port = a.vip_port;
   tuple.flow_id = flow_id;
   inspector_.start(tuple, client_address_of(a.client));
+  hooks_.start(trace_, flow_id, now_ns);
   relay_.reset();
   input_since_tsc_ = 0;
   command_since_ns_ = message_since_ns_ = message_bytes0_ = 0;
@@ -90,6 +92,7 @@ void ProxySession::finish() {
   relay_.on_client_closed();   // logs a message still in flight as abandoned; no-op otherwise
   end_tls();
   proxy_.reset();
+  in_use_ = false;
 }
 
 ConnKey ProxySession::outside_key() const {

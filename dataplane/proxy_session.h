@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "dataplane/conn_table.h"
+#include "dataplane/flow_trace.h"
 #include "dataplane/link_io.h"
 #include "dataplane/session_tls.h"
 #include "reassembly/split_proxy.h"
@@ -84,6 +85,15 @@ class ProxySession final : private reassembly::StreamRelay {
              const PortTls* tls = nullptr);
   // Ends the relay (a message in progress is logged as abandoned) and returns the proxy to a fresh state.
   void finish();
+  // Before start(): the policy this session is judged by to its end, and where to trace it (nullptr: not).
+  void use_snapshot(const scan::PolicySnapshot* snapshot) { inspector_.use_snapshot(snapshot); }
+  const scan::PolicySnapshot* snapshot() const { return inspector_.snapshot(); }
+  void trace_to(FlowTrace* trace) { trace_ = trace; }
+  FlowTrace* trace() const { return hooks_.trace(); }
+  uint64_t flow_id() const { return hooks_.flow_id(); }
+  bool message_open() const { return inspector_.message_open(); }
+  bool tls_active() const { return client_tls_ != nullptr; }
+  bool in_use() const { return in_use_; }   // between start() and finish()
 
   reassembly::SplitProxy& proxy() { return proxy_; }
   const SessionAddresses& addresses() const { return addresses_; }
@@ -145,6 +155,9 @@ class ProxySession final : private reassembly::StreamRelay {
   SessionAddresses addresses_;
   SessionTimer timer_;
   scan::RelayInspector inspector_;
+  TracedHooks hooks_{inspector_};   // the relay's hooks: the inspector, traced when the flow is
+  FlowTrace* trace_ = nullptr;
+  bool in_use_ = false;
   smtp::SmtpRelay relay_;
   ScanSlice& slice_;
   ClientDeadlines deadlines_;

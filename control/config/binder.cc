@@ -22,8 +22,8 @@ std::string position_text(SourcePosition at) { return std::to_string(at.line) + 
 
 class Binder {
  public:
-  Binder(std::string_view base_dir, Policy& policy, ErrorList& errors)
-      : base_dir_(base_dir), policy_(policy), errors_(errors) {}
+  Binder(std::string_view base_dir, Policy& policy, ErrorList& errors, FileChecks checks)
+      : base_dir_(base_dir), policy_(policy), errors_(errors), checks_(checks) {}
 
   void bind_block(const Block& block) {
     const std::string path = joined_path(block.path);
@@ -91,7 +91,7 @@ class Binder {
         continue;
       }
       keys_set.insert(key->name);
-      std::optional<BoundValue> value = convert_value(*key, setting.values, base_dir_, errors_);
+      std::optional<BoundValue> value = convert_value(*key, setting.values, base_dir_, errors_, checks_);
       if (value) key->field.store(target, std::move(*value));
     }
     return keys_set;
@@ -100,13 +100,14 @@ class Binder {
   std::string_view base_dir_;
   Policy& policy_;
   ErrorList& errors_;
+  FileChecks checks_;
   std::map<const BlockSpec*, std::map<std::string, SourcePosition>> seen_entries_;
 };
 
 }  // namespace
 
-void bind(const ConfigTree& tree, std::string_view base_dir, Policy& policy, ErrorList& errors) {
-  Binder binder(base_dir, policy, errors);
+void bind(const ConfigTree& tree, std::string_view base_dir, Policy& policy, ErrorList& errors, FileChecks checks) {
+  Binder binder(base_dir, policy, errors, checks);
   for (const Block& block : tree.blocks) {
     if (errors.full()) return;
     binder.bind_block(block);

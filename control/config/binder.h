@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "control/config/diagnostics.h"
+#include "control/config/schema.h"
 #include "control/config/syntax_tree.h"
 #include "control/policy.h"
 
@@ -18,7 +19,9 @@ namespace sluice::control::config {
 
 // Applies every valid setting of tree to policy (later settings override
 // earlier ones, as in FortiOS) and reports the rest. Relative paths resolve
-// against base_dir.
-void bind(const ConfigTree& tree, std::string_view base_dir, Policy& policy, ErrorList& errors);
+// against base_dir. checks: whether files named by ReadableFile keys are
+// opened now (the loader) or left for a later full bind (a CLI candidate).
+void bind(const ConfigTree& tree, std::string_view base_dir, Policy& policy, ErrorList& errors,
+          FileChecks checks = FileChecks::Open);
 
 }  // namespace sluice::control::config

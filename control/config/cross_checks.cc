@@ -13,6 +13,8 @@ namespace {
 constexpr std::string_view kVipBlock = "firewall vip";
 constexpr std::string_view kProfileBlock = "ssl profile";
 constexpr std::string_view kTlsBlock = "system tls";
+constexpr std::string_view kAlertMailBlock = "system alertemail";
+constexpr std::string_view kSyslogBlock = "log syslogd";
 
 std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
 
@@ -112,12 +114,69 @@ void check_offload(const ConfigTree& tree, const Policy& policy, ErrorList& erro
                               ") in 'config system tls': private-key operations go to one offload");
 }
 
+// Like set_but_refused, for keys where an explicit "" is an accepted value
+// (none): only a 'set' to some other word can have been refused.
+bool set_nonempty_but_refused(const Setting* statement) {
+  return set_but_refused(statement) && !(statement->values.size() == 1 && statement->values[0].text.empty());
+}
+
+// The deciding statement of a settings-block key across every block of that
+// path (a later block's 'set' wins, as when binding).
+const Setting* last_in_blocks(const ConfigTree& tree, std::string_view path, std::string_view key) {
+  const Setting* last = nullptr;
+  for (const Block& block : tree.blocks) {
+    if (has_path(block, path)) last = last_statement(block.settings, key, last);
+  }
+  return last;
+}
+
+// Where the block's 'status enable' was written, else the block's first opening, else nowhere.
+SourcePosition status_position(const ConfigTree& tree, std::string_view path) {
+  const Setting* status = last_in_blocks(tree, path, "status");
+  if (status != nullptr) return value_position(status, status->at);
+  for (const Block& block : tree.blocks) {
+    if (has_path(block, path)) return block.at;
+  }
+  return {};
+}
+
+void check_alert_mail(const ConfigTree& tree, const Policy& policy, ErrorList& errors) {
+  const AlertMailSettings& mail = policy.alert_mail;
+  const std::string where = " in 'config system alertemail'";
+  if (mail.enabled) {
+    // With nowhere to send, or no one to send to, every alert would queue until max-age and be dropped.
+    if (mail.server.empty() && !set_nonempty_but_refused(last_in_blocks(tree, kAlertMailBlock, "server"))) {
+      errors.add(status_position(tree, kAlertMailBlock), "'status' enable needs a 'server'" + where);
+    }
+    if (mail.to.empty() && !set_but_refused(last_in_blocks(tree, kAlertMailBlock, "to"))) {
+      errors.add(status_position(tree, kAlertMailBlock), "'status' enable needs at least one 'to' recipient" + where);
+    }
+  }
+  // AUTH needs both halves; one alone is a typo that would fail only when the first alert is sent.
+  const Setting* username = last_in_blocks(tree, kAlertMailBlock, "username");
+  const Setting* password = last_in_blocks(tree, kAlertMailBlock, "password");
+  if (!mail.username.empty() && mail.password.empty() && !set_nonempty_but_refused(password)) {
+    errors.add(value_position(username, {}), "'username' needs a 'password'" + where);
+  }
+  if (mail.username.empty() && !mail.password.empty() && !set_nonempty_but_refused(username)) {
+    errors.add(value_position(password, {}), "'password' needs a 'username'" + where);
+  }
+}
+
+void check_syslog(const ConfigTree& tree, const Policy& policy, ErrorList& errors) {
+  if (!policy.syslog.enabled || !policy.syslog.server.empty()) return;
+  if (set_but_refused(last_in_blocks(tree, kSyslogBlock, "server"))) return;
+  errors.add(status_position(tree, kSyslogBlock), "'status' enable needs a 'server' in 'config log syslogd'");
+}
+
 }  // namespace
 
 void check_cross_references(const ConfigTree& tree, const Policy& policy, ErrorList& errors) {
   check_vip_profiles(tree, policy, errors);
   check_profiles(tree, policy, errors);
   check_offload(tree, policy, errors);
+  check_alert_mail(tree, policy, errors);
+  check_syslog(tree, policy, errors);
 }
 
 }  // namespace sluice::control::config

@@ -4,7 +4,8 @@
 // Owns: what no single key's value can say wrong on its own: a VIP naming an
 // ssl profile that does not exist, a protecting-server profile without a
 // certificate, backend verification without a CA file, an engine and a
-// provider both named. Each error points at the 'set' (or 'edit') that made
+// provider both named, alert mail or syslog enabled with nowhere to send,
+// an AUTH user without a password (or the reverse). Each error points at the 'set' (or 'edit') that made
 // the rule fail, found again in the syntax tree, so it reads file:line:col
 // like the binder's own.
 // May call: control/config/diagnostics.h, control/config/syntax_tree.h,

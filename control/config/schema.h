@@ -37,7 +37,19 @@ enum class ValueKind : uint8_t {
   PrefixList, // one or more network prefixes: 192.0.2.0/24, 2001:db8::/32 (a bare address is /32 or /128)
   DomainList, // one or more mail domains: example.com (that domain), .example.com (it and its subdomains)
   AddressPatternList,  // one or more mail address patterns: user@example.com, @example.com, example.com, .example.com
+  Keyword,      // one word out of `words`, stored as the word itself in a std::string (syslog facility)
+  Host,         // one host name or IPv4/IPv6 address ("" = none)
+  Mailbox,      // one mail address: user@example.com
+  MailboxList,  // one or more mail addresses
+  TimeOfDay,    // HH:MM, 00:00..23:59
+  SocketAddress,  // address:port, IPv6 as [address]:port (port 1..65535)
 };
+
+// Whether loading opens the files ReadableFile(List) keys name. The loader
+// always does; a CLI candidate binds without it at 'set' time, so a
+// certificate can be named before it is copied into place, and its validate()
+// (the loader's full bind) reports the missing file.
+enum class FileChecks : uint8_t { Open, Skip };
 
 // One accepted word of a Toggle, Choice or NamedNumber key and the value it
 // stands for (Toggle: 1 = true; Choice: the enum's value, below 256;
@@ -66,7 +78,7 @@ struct KeySpec {
   ValueKind kind;
   int64_t min = 0;                  // Integer only
   int64_t max = 0;                  // Integer only
-  std::span<const EnumWord> words;  // Toggle (true word first), Choice and NamedNumber only
+  std::span<const EnumWord> words;  // Toggle (true word first), Choice, NamedNumber and Keyword only
   bool required = false;            // table keys that every entry must set
   std::string_view help;
   FieldAccess field;

@@ -123,7 +123,16 @@ constexpr KeySpec named_number(std::string_view name, std::span<const EnumWord> 
   return KeySpec{name, ValueKind::NamedNumber, 0, 0, words, false, help, access<Member>()};
 }
 
-// Text, Path, ReadableFile, NameOrPath, Address and Prefix all bind one std::string.
+// One word of a fixed list kept as the word (syslog facility names are the
+// collector's vocabulary, not an enum the daemon switches on).
+template <auto Member>
+constexpr KeySpec keyword(std::string_view name, std::span<const EnumWord> words, std::string_view help) {
+  static_assert(std::is_same_v<FieldType<Member>, std::string>, "keyword keys bind std::string members");
+  return KeySpec{name, ValueKind::Keyword, 0, 0, words, false, help, access<Member>()};
+}
+
+// Text, Path, ReadableFile, NameOrPath, Address, Prefix, Host, Mailbox, TimeOfDay
+// and SocketAddress all bind one std::string.
 template <auto Member>
 constexpr KeySpec string(std::string_view name, ValueKind kind, std::string_view help) {
   static_assert(std::is_same_v<FieldType<Member>, std::string>, "single-string keys bind std::string members");
@@ -144,7 +153,7 @@ constexpr KeySpec readable_file_list(std::string_view name, std::string_view hel
   return KeySpec{name, ValueKind::ReadableFileList, 0, 0, {}, false, help, access<Member>()};
 }
 
-// Lists of strings validated word by word: prefixes, domains, address patterns.
+// Lists of strings validated word by word: prefixes, domains, address patterns, mailboxes.
 template <auto Member>
 constexpr KeySpec string_list(std::string_view name, ValueKind kind, std::string_view help) {
   static_assert(std::is_same_v<FieldType<Member>, std::vector<std::string>>, "string lists bind string vectors");

@@ -58,6 +58,20 @@ constexpr EnumWord kCloseBlock[] = {
 // Protocol versions as they go on the wire (and as OpenSSL's TLS1_x_VERSION).
 constexpr EnumWord kTlsVersions[] = {{"tls1.0", 0x0301}, {"tls1.1", 0x0302}, {"tls1.2", 0x0303}, {"tls1.3", 0x0304}};
 
+constexpr EnumWord kSecureOptions[] = {
+    {"default", static_cast<uint8_t>(SecureOption::Default)},
+    {"none", static_cast<uint8_t>(SecureOption::None)},
+    {"smtps", static_cast<uint8_t>(SecureOption::Smtps)},
+    {"starttls", static_cast<uint8_t>(SecureOption::Starttls)}};
+constexpr EnumWord kSyslogTransports[] = {
+    {"udp", static_cast<uint8_t>(SyslogTransport::Udp)}, {"tcp", static_cast<uint8_t>(SyslogTransport::Tcp)}};
+// RFC 5424 section 6.2.1 facility names; the value is the facility code (PRI = code * 8 + severity).
+constexpr EnumWord kSyslogFacilities[] = {
+    {"kern", 0},    {"user", 1},    {"mail", 2},    {"daemon", 3},  {"auth", 4},    {"syslog", 5},
+    {"lpr", 6},     {"news", 7},    {"uucp", 8},    {"cron", 9},    {"authpriv", 10}, {"ftp", 11},
+    {"local0", 16}, {"local1", 17}, {"local2", 18}, {"local3", 19}, {"local4", 20}, {"local5", 21},
+    {"local6", 22}, {"local7", 23}};
+
 constexpr int64_t kMaxMessageMb = 1024;
 constexpr int64_t kMaxLineBytes = 1 << 20;
 
@@ -284,6 +298,62 @@ constexpr KeySpec kLogKeys[] = {
     toggle<&LogSettings::log_all>("log-all", kEnableDisable, "log clean mail too"),
 };
 
+constexpr KeySpec kControlKeys[] = {
+    string<&ControlSettings::socket>("socket", ValueKind::Path, "Unix socket sluicectl connects to"),
+    string<&ControlSettings::group>("group", ValueKind::Text, "group allowed on the socket, mode 0660 (\"\" = root only)"),
+    string<&ControlSettings::history_dir>("history-dir", ValueKind::Path, "directory of committed configurations"),
+    integer<&ControlSettings::history_depth, 1, 10000>("history-depth", "committed versions kept"),
+    toggle<&ControlSettings::watch_files>("watch-files", kEnableDisable,
+                                          "recompile when a signature, URL or reputation file changes"),
+    integer<&ControlSettings::trace_max_lines, 1, 1'000'000>("trace-max-lines",
+                                                             "most lines one 'diagnose debug flow trace' may ask for"),
+    integer<&ControlSettings::drain_timeout_s, 1, 3600>("drain-timeout",
+                                                        "seconds 'execute restart workers' waits for sessions to end"),
+    string<&ControlSettings::probe_netns>("probe-netns", ValueKind::Text,
+                                          "network namespace the mail server probe dials from (\"\" = the daemon's)"),
+};
+
+constexpr KeySpec kAlertMailKeys[] = {
+    toggle<&AlertMailSettings::enabled>("status", kEnableDisable, "send alert mail"),
+    string<&AlertMailSettings::server>("server", ValueKind::Host, "relay host name or address"),
+    integer<&AlertMailSettings::port, 0, 65535>("port", "relay port (0 = 465 for smtps, else 25)"),
+    choice<&AlertMailSettings::secure_option>("secure-option", kSecureOptions,
+                                              "TLS to the relay: try STARTTLS, none, SMTPS, or STARTTLS required"),
+    string<&AlertMailSettings::username>("username", ValueKind::Text, "AUTH user (\"\" = no AUTH)"),
+    string<&AlertMailSettings::password>("password", ValueKind::Text, "AUTH password"),
+    string<&AlertMailSettings::client_cert>("client-cert", ValueKind::ReadableFile,
+                                            "PEM certificate and key for TLS client authentication"),
+    string<&AlertMailSettings::ca_file>("ca-file", ValueKind::ReadableFile,
+                                        "PEM CAs the relay chains to (\"\" = system store)"),
+    toggle<&AlertMailSettings::verify>("verify", kEnableDisable, "refuse a relay certificate that does not verify"),
+    string<&AlertMailSettings::from>("from", ValueKind::Mailbox, "sender address of alert mail"),
+    string_list<&AlertMailSettings::to>("to", ValueKind::MailboxList, "recipients of alert mail"),
+    string<&AlertMailSettings::helo>("helo", ValueKind::Host, "name sent in EHLO (\"\" = the host name)"),
+    string<&AlertMailSettings::queue_dir>("queue-dir", ValueKind::Path, "queued alerts, kept across restarts"),
+    integer<&AlertMailSettings::retry_interval_s, 1, 86400>("retry-interval", "seconds between delivery attempts"),
+    integer<&AlertMailSettings::max_age_h, 1, 720>("max-age", "hours a queued alert is kept before it is dropped"),
+    integer<&AlertMailSettings::timeout_s, 1, 600>("timeout", "seconds per SMTP step"),
+    toggle<&AlertMailSettings::quarantine_notices>("quarantine-notice", kEnableDisable, "mail each quarantine"),
+    toggle<&AlertMailSettings::critical_events>("critical-events", kEnableDisable, "mail critical events"),
+    toggle<&AlertMailSettings::daily_summary>("daily-summary", kEnableDisable, "mail a daily summary"),
+    string<&AlertMailSettings::daily_summary_time>("daily-summary-time", ValueKind::TimeOfDay,
+                                                   "local time of the daily summary, HH:MM"),
+};
+
+constexpr KeySpec kPrometheusKeys[] = {
+    toggle<&PrometheusSettings::enabled>("status", kEnableDisable, "serve counters as Prometheus text"),
+    string<&PrometheusSettings::listen>("listen", ValueKind::SocketAddress,
+                                        "address:port of the endpoint ([addr]:port for IPv6)"),
+};
+
+constexpr KeySpec kSyslogKeys[] = {
+    toggle<&SyslogSettings::enabled>("status", kEnableDisable, "send records and events as RFC 5424 syslog"),
+    string<&SyslogSettings::server>("server", ValueKind::Address, "collector address"),
+    integer<&SyslogSettings::port, 1, 65535>("port", "collector port"),
+    choice<&SyslogSettings::transport>("mode", kSyslogTransports, "transport: udp or tcp"),
+    keyword<&SyslogSettings::facility>("facility", kSyslogFacilities, "syslog facility of every message"),
+};
+
 template <auto Member>
 void* settings_of(Policy& policy) {
   return &(policy.*Member);
@@ -367,7 +437,11 @@ constexpr BlockSpec kBlocks[] = {
     settings_block<&Policy::session>("system session", kSessionKeys, "flow table and reassembly memory"),
     settings_block<&Policy::tcp>("system tcp", kTcpKeys, "the appliance's TCP endpoints"),
     settings_block<&Policy::tls>("system tls", kTlsSystemKeys, "where TLS runs and with what crypto"),
+    settings_block<&Policy::control>("system control", kControlKeys, "sluicectl socket and configuration history"),
+    settings_block<&Policy::alert_mail>("system alertemail", kAlertMailKeys, "the appliance's own alert mail"),
+    settings_block<&Policy::prometheus>("system prometheus", kPrometheusKeys, "Prometheus text endpoint"),
     settings_block<&Policy::log>("log settings", kLogKeys, "message log"),
+    settings_block<&Policy::syslog>("log syslogd", kSyslogKeys, "RFC 5424 syslog to a collector"),
 };
 
 }  // namespace

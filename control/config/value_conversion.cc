@@ -72,6 +72,19 @@ std::optional<std::string> unreadable_reason(const std::string& path) {
   return std::nullopt;
 }
 
+bool is_ip_literal(const std::string& text) {
+  unsigned char buffer[16];
+  // inet_pton reads a C string: an embedded NUL would hide trailing junk.
+  return text.find('\0') == std::string::npos &&
+         (inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1);
+}
+
+// Two decimal digits, nothing else ("7" or "+7" are not a clock field).
+std::optional<int> two_digits(std::string_view text) {
+  if (text.size() != 2 || text[0] < '0' || text[0] > '9' || text[1] < '0' || text[1] > '9') return std::nullopt;
+  return (text[0] - '0') * 10 + (text[1] - '0');
+}
+
 std::string join(std::span<const EnumWord> words) {
   std::string joined;
   for (const EnumWord& word : words) joined += (joined.empty() ? "" : "|") + std::string(word.word);
@@ -80,8 +93,9 @@ std::string join(std::span<const EnumWord> words) {
 
 class Converter {
  public:
-  Converter(const KeySpec& key, const std::vector<Word>& values, std::string_view base_dir, ErrorList& errors)
-      : key_(key), values_(values), base_dir_(base_dir), errors_(errors) {}
+  Converter(const KeySpec& key, const std::vector<Word>& values, std::string_view base_dir, ErrorList& errors,
+            FileChecks checks)
+      : key_(key), values_(values), base_dir_(base_dir), errors_(errors), checks_(checks) {}
 
   std::optional<BoundValue> run() {
     switch (key_.kind) {
@@ -101,6 +115,13 @@ class Converter {
       case ValueKind::PrefixList: return each_word(&Converter::network_prefix);
       case ValueKind::DomainList: return each_word(&Converter::domain_entry);
       case ValueKind::AddressPatternList: return each_word(&Converter::address_pattern);
+      case ValueKind::Keyword: return single() ? keyword(values_[0]) : std::nullopt;
+      case ValueKind::Host: return single() ? host(values_[0]) : std::nullopt;
+      case ValueKind::Mailbox:
+        return single() && mailbox(values_[0]) ? std::optional<BoundValue>(values_[0].text) : std::nullopt;
+      case ValueKind::MailboxList: return each_word(&Converter::mailbox);
+      case ValueKind::TimeOfDay: return single() ? time_of_day(values_[0]) : std::nullopt;
+      case ValueKind::SocketAddress: return single() ? socket_address(values_[0]) : std::nullopt;
     }
     return std::nullopt;
   }
@@ -134,6 +155,58 @@ class Converter {
     fail(word, "wants " + std::string(key_.kind == ValueKind::Toggle ? "" : "one of ") + join(key_.words) + ", got " +
                    in_quotes(word.text) + did_you_mean(word.text, candidates));
     return std::nullopt;
+  }
+
+  std::optional<BoundValue> keyword(const Word& word) {
+    for (const EnumWord& accepted : key_.words) {
+      if (accepted.word == word.text) return BoundValue(word.text);
+    }
+    fail(word, "wants one of " + join(key_.words) + ", got " + in_quotes(word.text) +
+                   did_you_mean(word.text, enum_words(key_)));
+    return std::nullopt;
+  }
+
+  // "" = none (what 'show' prints for an unset host).
+  std::optional<BoundValue> host(const Word& word) {
+    if (!word.text.empty() && !is_ip_literal(word.text) && (word.text.front() == '.' || !valid_domain(word.text))) {
+      fail(word, "wants a host name or an IPv4 or IPv6 address, got " + in_quotes(word.text));
+      return std::nullopt;
+    }
+    return word.text;
+  }
+
+  // local@domain: a non-empty local part (blanks only inside quotes, no angle brackets) and a domain.
+  bool mailbox(const Word& word) {
+    const std::string_view text = word.text;
+    const size_t at = text.rfind('@');
+    bool valid = at != std::string_view::npos && at > 0;
+    if (valid) {
+      const std::string_view local = text.substr(0, at);
+      const bool quoted = local.size() >= 2 && local.front() == '"' && local.back() == '"';
+      valid = local.find_first_of(quoted ? "<>" : " \t<>") == std::string_view::npos &&
+              valid_domain(text.substr(at + 1));
+    }
+    if (!valid) fail(word, "wants mail addresses (user@example.com), got " + in_quotes(word.text));
+    return valid;
+  }
+
+  std::optional<BoundValue> time_of_day(const Word& word) {
+    const std::string_view text = word.text;
+    const std::optional<int> hours = text.size() == 5 && text[2] == ':' ? two_digits(text.substr(0, 2)) : std::nullopt;
+    const std::optional<int> minutes = hours ? two_digits(text.substr(3, 2)) : std::nullopt;
+    if (!hours || !minutes || *hours > 23 || *minutes > 59) {
+      fail(word, "wants a time of day HH:MM (00:00..23:59), got " + in_quotes(word.text));
+      return std::nullopt;
+    }
+    return word.text;
+  }
+
+  std::optional<BoundValue> socket_address(const Word& word) {
+    if (!split_socket_address(word.text)) {
+      fail(word, "wants address:port (127.0.0.1:9469, [::1]:9469; port 1..65535), got " + in_quotes(word.text));
+      return std::nullopt;
+    }
+    return word.text;
   }
 
   std::optional<BoundValue> address(const Word& word) {
@@ -258,7 +331,7 @@ class Converter {
         return std::nullopt;
       }
       result.push_back(resolve(word.text));
-      if (must_read && !readable(word, result.back())) return std::nullopt;
+      if (must_read && checks_ == FileChecks::Open && !readable(word, result.back())) return std::nullopt;
     }
     return result;
   }
@@ -266,7 +339,7 @@ class Converter {
   // "" stays "" (none: what 'show' prints for an unset file).
   std::optional<BoundValue> readable_file(const Word& word) {
     std::string path = resolve(word.text);
-    if (!path.empty() && !readable(word, path)) return std::nullopt;
+    if (!path.empty() && checks_ == FileChecks::Open && !readable(word, path)) return std::nullopt;
     return path;
   }
 
@@ -294,13 +367,38 @@ class Converter {
   const std::vector<Word>& values_;
   std::string_view base_dir_;
   ErrorList& errors_;
+  FileChecks checks_;
 };
 
 }  // namespace
 
 std::optional<BoundValue> convert_value(const KeySpec& key, const std::vector<Word>& values, std::string_view base_dir,
-                                        ErrorList& errors) {
-  return Converter(key, values, base_dir, errors).run();
+                                        ErrorList& errors, FileChecks checks) {
+  return Converter(key, values, base_dir, errors, checks).run();
+}
+
+std::optional<SocketAddressParts> split_socket_address(std::string_view text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  std::string_view host = text.substr(0, colon);
+  const std::string_view digits = text.substr(colon + 1);
+  const bool bracketed = host.front() == '[';
+  if (bracketed) {
+    if (host.size() < 3 || host.back() != ']') return std::nullopt;
+    host = host.substr(1, host.size() - 2);
+  }
+  SocketAddressParts parts{std::string(host), 0};
+  unsigned char buffer[16];
+  if (parts.address.find('\0') != std::string::npos) return std::nullopt;
+  // IPv6 only in brackets: "::1:9469" would be ambiguous; IPv4 never in brackets.
+  const bool valid_host = bracketed ? inet_pton(AF_INET6, parts.address.c_str(), buffer) == 1
+                                    : inet_pton(AF_INET, parts.address.c_str(), buffer) == 1;
+  if (!valid_host) return std::nullopt;
+  if (digits.empty() || digits.front() < '0' || digits.front() > '9') return std::nullopt;
+  const std::optional<int64_t> port = parse_integer(digits);
+  if (!port || *port < 1 || *port > 65535) return std::nullopt;
+  parts.port = static_cast<uint16_t>(*port);
+  return parts;
 }
 
 }  // namespace sluice::control::config

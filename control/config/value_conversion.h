@@ -7,7 +7,9 @@
 // May call: control/config/schema.h, control/config/diagnostics.h.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,7 +21,17 @@ namespace sluice::control::config {
 
 // values is never empty (the parser guarantees it). Returns nullopt after
 // reporting an error at the offending word.
+// checks: whether ReadableFile(List) keys open their files (see FileChecks).
 std::optional<BoundValue> convert_value(const KeySpec& key, const std::vector<Word>& values, std::string_view base_dir,
-                                        ErrorList& errors);
+                                        ErrorList& errors, FileChecks checks = FileChecks::Open);
+
+// A SocketAddress value split into its address (brackets removed) and port;
+// nullopt when it is not "IPv4:port" or "[IPv6]:port" with a port 1..65535.
+// The daemon binds what the schema accepted, so both read it the same way.
+struct SocketAddressParts {
+  std::string address;
+  uint16_t port = 0;
+};
+std::optional<SocketAddressParts> split_socket_address(std::string_view text);
 
 }  // namespace sluice::control::config

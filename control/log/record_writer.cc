@@ -17,6 +17,21 @@ bool RecordWriter::open(const std::string& path, std::FILE* summary_out, std::st
     return false;
   }
   owns_log_ = true;
+  path_ = path;
+  return true;
+}
+
+bool RecordWriter::reopen(std::string* error) {
+  if (!owns_log_) return true;   // stdout: nothing to rotate
+  std::FILE* fresh = std::fopen(path_.c_str(), "a");
+  if (!fresh) {
+    *error = "cannot reopen log file '" + path_ + "': " + std::strerror(errno);
+    return false;
+  }
+  // Buffered lines belong to the old (renamed) file: flush them there before switching.
+  std::fflush(log_);
+  std::fclose(log_);
+  log_ = fresh;
   return true;
 }
 

@@ -1,8 +1,9 @@
 // control/log/record_writer.h — writes one EVE-style JSON line per message, and a human summary.
 //
-// Owns: the JSON-lines log file (or stdout), an optional readable one-line-per-message summary, and the
-// verdict tallies printed at the end of an offline run. Offline mode runs it on the worker itself; the live
-// appliance will move it behind a ring on the control thread (no file I/O on worker cores).
+// Owns: the JSON-lines log file (or stdout) and its reopening for rotation, an optional readable
+// one-line-per-message summary, and the verdict tallies printed at the end of an offline run. Offline mode
+// runs it on the worker itself; the live appliance will move it behind a ring on the control thread (no file
+// I/O on worker cores).
 // Calls: scan/inspector (MessageRecord, write_message_json).
 #pragma once
 
@@ -24,6 +25,12 @@ class RecordWriter final : public scan::RecordSink {
   void on_tls_failure(const scan::TlsFailureRecord&) override;
   void flush();
 
+  // Log rotation (`mv log log.1; kill -HUP`): opens the same path again in append mode, then flushes and
+  // closes the old file, so every complete line written before lands in log.1 and every later one in the new
+  // log. A no-op for stdout. If the path cannot be opened, records keep going to the old file and the error
+  // says why. The caller runs it where records are written (never from the signal handler itself).
+  bool reopen(std::string* error);
+
   uint64_t records() const { return records_; }
   const std::map<std::string, uint64_t>& verdicts() const { return verdicts_; }
 
@@ -32,6 +39,7 @@ class RecordWriter final : public scan::RecordSink {
 
   std::FILE* log_ = nullptr;
   bool owns_log_ = false;
+  std::string path_;               // for reopen()
   std::FILE* summary_ = nullptr;
   std::string line_;               // reused per record
   uint64_t records_ = 0;

@@ -18,6 +18,10 @@ class Scratch {
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
 
+  // Grows the scratch so it also serves `db` (a newly committed policy's database); scans of older databases
+  // keep working with it. Call between scans only: Hyperscan may move the scratch.
+  bool extend_for(const Database& db);
+
   hs_scratch_t* get() { return scratch_; }
   // False when Hyperscan could not allocate; scans with it then report failure, never crash.
   bool ok() const { return ok_; }

@@ -135,6 +135,7 @@ void write_message_json(const MessageRecord& r, std::string& out) {
   json.field("timestamp_ns", r.timestamp_ns);
   json.field("event_type", "smtp_message");
   if (!r.id.empty()) json.field("id", r.id);
+  json.field("policy_version", r.policy_version);
   write_flow(json, r.flow);
   json.field("message_index", r.index_in_session);
   write_envelope(json, r);
@@ -177,6 +178,7 @@ void write_tls_failure_json(const TlsFailureRecord& r, std::string& out) {
   json.begin_object();
   json.field("timestamp_ns", r.timestamp_ns);
   json.field("event_type", "tls_failure");
+  json.field("policy_version", r.policy_version);
   write_flow(json, r.flow);
   json.field("leg", r.leg);
   json.field("reason", r.reason);

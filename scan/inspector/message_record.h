@@ -68,6 +68,7 @@ struct TlsRecord {
 // A TLS handshake that failed (either leg): logged on its own, with what the client offered.
 struct TlsFailureRecord {
   uint64_t timestamp_ns = 0;
+  uint64_t policy_version = 0;
   FlowTuple flow;
   std::string leg;                 // "client" or "backend"
   std::string reason;
@@ -78,6 +79,7 @@ struct TlsFailureRecord {
 struct MessageRecord {
   std::string id;                  // unique per message: given in the client's reply so the admin finds this record
   uint64_t timestamp_ns = 0;
+  uint64_t policy_version = 0;     // the committed configuration that judged the message
   FlowTuple flow;
   uint32_t index_in_session = 0;
   smtp::Envelope envelope;

@@ -43,7 +43,7 @@ bool load_url_lists(const control::Policy& policy, url::UrlLists& lists, std::st
 
 }  // namespace
 
-std::unique_ptr<const PolicySnapshot> build_policy_snapshot(const control::Policy& policy, std::string* error) {
+std::unique_ptr<PolicySnapshot> build_policy_snapshot(const control::Policy& policy, std::string* error) {
   auto snapshot = std::make_unique<PolicySnapshot>();
   snapshot->policy = policy;
   engine::SignatureSet signatures;

@@ -2,8 +2,8 @@
 //
 // Owns: the typed Policy, the compiled Hyperscan Database (signatures + anti-spam rules), the URL lists and
 // the envelope policy (relay control, sender/recipient lists, reputation lists read from their files).
-// Built once, off the workers (today at start-up; with the control-plane issue, on `commit`, then published
-// with RCU). Workers only read it; each worker brings its own engine::Scratch.
+// Built off the workers (at start-up and on every `commit`), then published through SnapshotRegistry. Workers
+// only read it; each worker brings its own engine::Scratch. Sessions keep the snapshot they started with.
 // Calls: control (Policy), engine (SignatureSet, Database), url (UrlLists), envelope (EnvelopePolicy).
 #pragma once
 
@@ -18,6 +18,7 @@
 namespace sluice::scan {
 
 struct PolicySnapshot {
+  uint64_t version = 0;            // the commit that produced it (records name it as policy_version)
   control::Policy policy;
   std::unique_ptr<engine::Database> database;
   url::UrlLists url_lists;
@@ -27,6 +28,6 @@ struct PolicySnapshot {
 
 // Loads every signature file and URL list the policy names, adds the built-in EICAR signature and the
 // anti-spam rules, compiles; builds the envelope policy (reading reputation list files). On failure returns nullptr and a message naming the file or rule at fault.
-std::unique_ptr<const PolicySnapshot> build_policy_snapshot(const control::Policy&, std::string* error);
+std::unique_ptr<PolicySnapshot> build_policy_snapshot(const control::Policy&, std::string* error);
 
 }  // namespace sluice::scan

@@ -38,7 +38,20 @@ constexpr size_t kReasonInReply = 160;
 }  // namespace
 
 RelayInspector::RelayInspector(const InspectorContext& context)
-    : context_(context), inspector_(*context.snapshot, *context.scratch) {}
+    : context_(context) {
+  inspector_.emplace(*context.snapshot, *context.scratch);
+  bound_version_ = context.snapshot->version;
+}
+
+void RelayInspector::use_snapshot(const PolicySnapshot* snapshot) {
+  // By version, not by address: a freed snapshot's memory may hold the next one, whose database is elsewhere.
+  if (snapshot == context_.snapshot && snapshot->version == bound_version_) return;
+  bound_version_ = snapshot->version;
+  // The message inspector's MIME limits and view scanners are bound to a snapshot: rebuilt once per pooled
+  // session after a commit, never per message.
+  context_.snapshot = snapshot;
+  inspector_.emplace(*snapshot, *context_.scratch);
+}
 
 void RelayInspector::start(const FlowTuple& flow, const envelope::ClientAddress& client) {
   flow_ = flow;
@@ -77,6 +90,7 @@ smtp::LocalReply RelayInspector::on_rcpt(const smtp::Envelope& envelope, std::st
 void RelayInspector::begin_record() {
   record_ = MessageRecord{};
   record_.timestamp_ns = *context_.now_ns;
+  record_.policy_version = context_.snapshot->version;
   record_.flow = flow_;
   record_.index_in_session = ++message_index_;
   record_.tls = tls_;
@@ -90,8 +104,8 @@ void RelayInspector::on_message_begin(const smtp::Envelope& envelope) {
   record_.id = id;
   record_.envelope = envelope;
   record_.enforced = true;
-  inspector_.begin(&record_);
-  if (safelisted_) inspector_.skip_antispam();
+  inspector_->begin(&record_);
+  if (safelisted_) inspector_->skip_antispam();
   message_open_ = true;
   header_done_ = header_too_big_ = false;
   header_line_bytes_ = 0;
@@ -110,6 +124,7 @@ void RelayInspector::log_tls_failure(std::string_view leg, std::string_view reas
                                      std::string_view action) {
   TlsFailureRecord r;
   r.timestamp_ns = *context_.now_ns;
+  r.policy_version = context_.snapshot->version;
   r.flow = flow_;
   r.leg = leg;
   r.reason = reason;
@@ -122,7 +137,7 @@ void RelayInspector::log_tls_failure(std::string_view leg, std::string_view reas
 void RelayInspector::on_message_content(std::string_view canonical) {
   if (!message_open_) return;
   if (!header_done_) track_header_block(canonical);
-  inspector_.feed(canonical);
+  inspector_->feed(canonical);
 }
 
 // Canonical content ends lines in CRLF only, so the header block ends at the first empty line.
@@ -144,7 +159,7 @@ void RelayInspector::track_header_block(std::string_view canonical) {
 }
 
 void RelayInspector::stop_scanning() {
-  if (message_open_) inspector_.stop_scanning();
+  if (message_open_) inspector_->stop_scanning();
 }
 
 void RelayInspector::apply_relay_checks(const smtp::MessageEnd& end) {
@@ -230,7 +245,7 @@ bool RelayInspector::store_quarantine_copy(std::string_view held) {
 smtp::MessageDecision RelayInspector::on_message_end(const smtp::MessageEnd& end, std::string_view held) {
   smtp::MessageDecision decision;
   if (!message_open_) return decision;
-  inspector_.finish(end);
+  inspector_->finish(end);
   if (end.complete) apply_relay_checks(end);
   const uint64_t now = read_cycles();
   if (input_since_tsc_ != 0 && now >= input_since_tsc_ && context_.tsc_hz != 0) {

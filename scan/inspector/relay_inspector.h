@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,10 @@ class RelayInspector final : public smtp::RelayHooks {
   explicit RelayInspector(const InspectorContext&);
 
   void start(const FlowTuple&, const envelope::ClientAddress& client);
+  // The policy the next session (from start() on) is judged by; the worker passes the snapshot that was
+  // current when the session opened, and the session keeps it to its end.
+  void use_snapshot(const PolicySnapshot* snapshot);
+  const PolicySnapshot* snapshot() const { return context_.snapshot; }
   // The oldest client byte not yet handed to the relay was first seen at this TSC reading (0: none waiting).
   // The verdict latency of a message is measured from here to the decision.
   void note_input_since(uint64_t tsc) { input_since_tsc_ = tsc; }
@@ -54,7 +59,8 @@ class RelayInspector final : public smtp::RelayHooks {
   bool store_quarantine_copy(std::string_view held);
 
   InspectorContext context_;
-  MessageInspector inspector_;
+  std::optional<MessageInspector> inspector_;   // bound to context_.snapshot
+  uint64_t bound_version_ = 0;                  // context_.snapshot's version when inspector_ was bound
   MessageRecord record_;
   FlowTuple flow_;
   envelope::ClientAddress client_;

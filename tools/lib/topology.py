@@ -233,9 +233,14 @@ def can_run():
     return True, ""
 
 
+def sluicectl_binary():
+    build = os.environ.get("SLUICE_BUILD", os.path.join(ROOT, "build"))
+    return os.path.join(build, "control", "cli", "sluicectl")
+
+
 def sluice_binary():
     build = os.environ.get("SLUICE_BUILD", os.path.join(ROOT, "build"))
-    return os.path.join(build, "dataplane", "sluice")
+    return os.path.join(build, "control", "plane", "sluice")
 
 
 class Postfix:
@@ -569,8 +574,14 @@ table inet sluice_it {{
         if not os.path.exists(exe):
             raise RuntimeError(f"{exe} is not built (tools/build)")
         conf, self.sluice_log = os.path.join(self.dir, "sluice.conf"), os.path.join(self.dir, "sluice.jsonl")
+        # The control socket and history of this topology's daemon (sluicectl -s t.control_socket); a test's own
+        # `config system control` in sluice_conf_extra comes later and wins.
+        self.control_socket = os.path.join(self.dir, "sluice.sock")
+        control = (f"config system control\n  set socket {self.control_socket}\n"
+                   f"  set history-dir {os.path.join(self.dir, 'history')}\nend\n")
         with open(conf, "w") as f:
-            f.write((self.tls.sluice_conf(SLUICE_CONF) if self.tls else SLUICE_CONF) + self.sluice_conf_extra)
+            f.write((self.tls.sluice_conf(SLUICE_CONF) if self.tls else SLUICE_CONF) + control +
+                    self.sluice_conf_extra)
         argv = [exe, "--no-huge", "-m", "512", "--no-pci", "--file-prefix", self.file_prefix,
                 "--vdev", f"net_tap0,iface={self.out_link}", "--vdev", f"net_tap1,iface={self.in_link}",
                 "--", "--mode", "live", "--config", conf, "--log", self.sluice_log]

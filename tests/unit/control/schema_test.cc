@@ -29,7 +29,8 @@ TEST(Schema, ListsBlocksInDocumentedOrder) {
       "system interface",    "firewall vip", "ssl profile",   "smtp protocol-options", "smtp envelope",
       "reputation settings", "reputation list", "greylist",   "mime limits",           "archive",
       "antivirus",           "url-filter",   "spamfilter settings", "spamfilter rule", "quarantine",
-      "scan budget",         "system session", "system tcp",  "system tls",            "log settings"};
+      "scan budget",         "system session", "system tcp",  "system tls",            "system control",
+      "system alertemail",   "system prometheus", "log settings", "log syslogd"};
   EXPECT_EQ(block_paths(), expected);
 }
 
@@ -75,7 +76,8 @@ TEST(Schema, EveryRowIsCompleteAndUniqueWithinItsBlock) {
       EXPECT_TRUE(names.insert(key.name).second) << block.path << " " << key.name;
       EXPECT_FALSE(key.help.empty()) << key.name;
       const bool has_words =
-          key.kind == ValueKind::Toggle || key.kind == ValueKind::Choice || key.kind == ValueKind::NamedNumber;
+          key.kind == ValueKind::Toggle || key.kind == ValueKind::Choice || key.kind == ValueKind::NamedNumber ||
+          key.kind == ValueKind::Keyword;
       EXPECT_EQ(has_words, !key.words.empty()) << key.name;
       // A Choice stores its word's value in a one-byte enum.
       for (const EnumWord& word : key.words) {
