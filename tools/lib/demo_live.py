@@ -53,6 +53,25 @@ def swaks(t, sent, server, port, source, to="user@sluice.test"):
     return time.monotonic() - t0, final[-1] if final else "(no reply)"
 
 
+def demo_sluicectl(t):
+    """The control plane on the running daemon: its policy, a commit of a new anti-spam rule (a new version
+    for new sessions), and the probe a mail administrator runs first."""
+    ctl = [topology.sluicectl_binary(), "-s", t.control_socket]
+    steps = [
+        ("sluicectl show policy", ctl + ["show", "policy"], None),
+        ("sluicectl < commit a rule", ctl, "config spamfilter rule\nedit demo-rule\nset pattern \"lottery winner\"\n"
+                                           "set score 3\nnext\nend\nshow diff\ncommit demo rule\n"),
+        ("sluicectl show session", ctl + ["show", "session"], None),
+        ("sluicectl show history", ctl + ["show", "history"], None),
+    ]
+    print("\n== control plane (sluicectl against the running daemon)")
+    for title, argv, stdin in steps:
+        p = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=120)
+        print(f"   $ {title}")
+        for line in (p.stdout + p.stderr).splitlines():
+            print(f"     {line}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--appliance", choices=["sluice", "kernel"])
@@ -110,6 +129,7 @@ def main():
                 print(f"   counters (non-zero, DPDK telemetry /sluice/stats): {json.dumps(counts)}")
             except OSError as e:
                 print(f"   counters: telemetry unavailable ({e})")
+            demo_sluicectl(t)
         else:
             print("   the kernel stand-in (nftables DNAT) forwards without inspection: the EICAR message is "
                   "delivered; no message log")
