@@ -11,15 +11,6 @@ namespace sluice::control::cli {
 
 namespace {
 
-std::string joined(std::span<const std::string_view> words) {
-  std::string s;
-  for (std::string_view w : words) {
-    if (!s.empty()) s += ' ';
-    s += w;
-  }
-  return s;
-}
-
 // Walks one syntax's tokens over the words from `pos`; on failure says what is wrong (without the usage).
 class ShapeMatcher {
  public:

@@ -9,6 +9,7 @@
 
 #include "control/cli/command_lookup.h"
 #include "control/cli/command_table.h"
+#include "control/cli/syntax_words.h"
 
 namespace sluice::control::cli {
 
@@ -34,15 +35,6 @@ std::string format(const std::vector<const CommandSpec*>& specs) {
     }
   }
   return text;
-}
-
-std::string joined(std::span<const std::string_view> words) {
-  std::string s;
-  for (std::string_view w : words) {
-    if (!s.empty()) s += ' ';
-    s += w;
-  }
-  return s;
 }
 
 }  // namespace

@@ -3,6 +3,15 @@
 
 namespace sluice::control::cli {
 
+std::string joined(std::span<const std::string_view> words) {
+  std::string s;
+  for (std::string_view w : words) {
+    if (!s.empty()) s += ' ';
+    s += w;
+  }
+  return s;
+}
+
 namespace {
 
 // Index just past the bracket that closes the one at `open`, counting both kinds so that

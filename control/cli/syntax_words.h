@@ -8,10 +8,15 @@
 // May call: the C++ standard library only.
 #pragma once
 
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace sluice::control::cli {
+
+// Words joined by single blanks ("show log"), for messages that quote what the operator typed.
+std::string joined(std::span<const std::string_view> words);
 
 struct SyntaxToken {
   enum class Kind { Literal, Placeholder, Optional };

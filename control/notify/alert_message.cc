@@ -1,3 +1,4 @@
+#include "control/notify/base64.h"
 #include "control/notify/alert_message.h"
 
 #include <openssl/evp.h>
@@ -10,14 +11,6 @@ namespace sluice::control::notify {
 namespace {
 
 constexpr size_t kMaxPlainLine = 998;   // RFC 5322 §2.1.1: longer lines cannot travel as 7bit
-
-std::string base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(n > 0 ? static_cast<size_t>(n) : 0);
-  return out;
-}
 
 bool is_ascii(std::string_view s) {
   for (char c : s)

@@ -1,3 +1,4 @@
+#include "control/notify/base64.h"
 #include "control/notify/smtp_session.h"
 
 #include <openssl/evp.h>
@@ -8,14 +9,6 @@
 
 namespace sluice::control::notify {
 namespace {
-
-std::string base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(n > 0 ? static_cast<size_t>(n) : 0);
-  return out;
-}
 
 std::string upper(std::string_view s) {
   std::string out(s);

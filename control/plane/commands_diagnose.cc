@@ -1,7 +1,6 @@
 // control/plane/commands_diagnose.cc — diagnose debug flow, diagnose test connection mailserver,
 // diagnose test alertmail, diagnose scan file.
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <thread>
 
 #include "control/notify/alert_queue.h"
+#include "control/notify/base64.h"
 #include "control/notify/mail_probe.h"
 #include "control/plane/alert_mail.h"
 #include "control/plane/commands.h"
@@ -144,10 +144,7 @@ std::string as_message(const std::string& path, const std::string& content) {
     return content;
   }
   const std::string name = path.substr(path.rfind('/') + 1);
-  std::string encoded(4 * ((content.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                reinterpret_cast<const unsigned char*>(content.data()), static_cast<int>(content.size()));
-  encoded.resize(static_cast<size_t>(n));
+  const std::string encoded = notify::base64(content);
   std::string out =
       "From: diagnose@sluice\r\nTo: diagnose@sluice\r\nSubject: diagnose scan file\r\nMIME-Version: 1.0\r\n"
       "Content-Type: multipart/mixed; boundary=\"sluice-diagnose\"\r\n\r\n--sluice-diagnose\r\n"
