@@ -96,6 +96,9 @@ void PooledLeg::reset_for_reuse() {
   put_seq.store(0, std::memory_order_relaxed);
   served_seq.store(0, std::memory_order_relaxed);
   wants_room.store(false, std::memory_order_relaxed);
+  // The TLS worker claimed `queued` when it decided to recycle (pool_worker.cc, TlsWorker::service): no kick or
+  // retry entry names the slot any more. Give it back so the next open's kick is pushed.
+  queued.store(false, std::memory_order_relaxed);
   report_published.store(false, std::memory_order_relaxed);
   published_state.store(TlsState::Handshaking, std::memory_order_relaxed);
   // Clear in place: the strings keep their capacity for the next session.
@@ -115,8 +118,8 @@ void PooledLeg::reset_for_reuse() {
   async_pauses = 0;
   handshake_reported = false;
   last_published = TlsState::Handshaking;
-  // `queued` is false (the worker cleared it before this service) and `ready_queued` may still be true with an
-  // entry in a ready queue: the dataplane pops it, finds the slot free or reopened, and copes (pool_source.cc).
+  // `ready_queued` may still be true with an entry in a ready queue: the dataplane pops it, finds the slot free or
+  // reopened, and copes (pool_source.cc).
 }
 
 }  // namespace sluice::tls

@@ -92,6 +92,8 @@ class PooledLeg final : public TlsLeg {
   std::atomic<uint64_t> put_seq{0};
   std::atomic<uint64_t> served_seq{0};
   // In a kick queue or its worker's retry list: a leg is queued at most once (both sides use acq_rel RMWs).
+  // Once the slot is released, the TLS worker sets it for good before recycling (no entry may outlive the
+  // leg's incarnation); reset_for_reuse() clears it again.
   std::atomic<bool> queued{false};
   // The TLS worker stopped because cipher_out or plain_out was full: the dataplane kicks when it frees room.
   std::atomic<bool> wants_room{false};

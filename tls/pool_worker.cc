@@ -102,6 +102,16 @@ void TlsWorker::service(PooledLeg& leg) {
   }
   if (leg.released.load(std::memory_order_acquire)) {
     free_session(leg);
+    // Recycle only once no kick-queue or retry entry can still name this incarnation of the slot. `queued` was
+    // cleared before this service, so the dataplane's release() (or a pump() just before it) may have pushed a
+    // new entry since. If that entry outlived the recycle it would later be serviced as a fresh open: with the
+    // slot reset (server_ctx null: SIGSEGV in TlsSession's constructor) or while the dataplane writes the open
+    // parameters of the slot's next session; it would also free and hand the slot back a second time, putting
+    // it twice on the free stack. So the worker claims the flag for good: the dataplane does not kick a
+    // released leg, so once `queued` is ours no entry can appear. If it was already set, an entry is pending;
+    // popping it brings the leg back here (released is still set) and the claim succeeds then.
+    // reset_for_reuse() gives the flag back, published to the dataplane by the recycle push.
+    if (leg.queued.exchange(true, std::memory_order_acq_rel)) return;
     to_recycle_.push_back(&leg);
     return;
   }
