@@ -22,6 +22,7 @@ lets `diagnose test connection mailserver` dial from `mta` (probe-netns), as a p
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -115,6 +116,19 @@ def check_session_and_log(c, t):
     r = ctl(t, "show", "log", "lines", "1")
     c.true("show log lines 1: one JSON record", len(r.lines) == 1 and r.lines[0].startswith("{\"timestamp_ns\""), r.out)
     c.true("show log: the record names its policy version", '"policy_version":1' in r.out, r.out[:200])
+    # show log follow streams new records until Ctrl-C (sluicectl sends "stop"; the daemon ends with "= ok").
+    follow = start(t, "show", "log", "follow", "lines", "1")
+    time.sleep(1.0)
+    rc, _, _ = send_one(t, "ctl-follow-1")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(records(t)) < 2:
+        time.sleep(0.2)
+    time.sleep(0.5)
+    follow.send_signal(signal.SIGINT)
+    out, err = follow.communicate(timeout=30)
+    c.eq("show log follow: ended by Ctrl-C cleanly", follow.returncode, 0)
+    c.true("show log follow: the last old record, then the new one as it was written",
+           "ctl-log-1" in out and "ctl-follow-1" in out, out[-400:] + err)
 
 
 def check_config_errors(c, t):
@@ -160,6 +174,8 @@ def check_edit_commit_rollback(c, t):
     r = script(t, "config spamfilter rule\nedit ctl-rule\nset scope header\nset header Subject\n"
                   "set pattern ctlmarker\nset score 2\nnext\nend\nshow diff\n")
     c.true("show diff: the new entry as + lines", r.has('+    edit "ctl-rule"') or r.has("+    edit ctl-rule"), r.out)
+    r = script(t, "config spamfilter rule\nedit ctl-rule\nset score 4\nunset score\nnext\nend\nshow diff\n")
+    c.true("unset: the key is back to its default", r.has("+        set score 1"), r.out)
     r = script(t, "config spamfilter rule\nedit ctl-rule\nset pattern x\nabort\nshow diff\n")
     c.true("abort: nothing left to diff", r.has("no changes against the running configuration"), r.out)
     r = script(t, "config spamfilter rule\nedit ctl-rule\nset pattern x\nnext\nend\ndiscard\nshow diff\n")
