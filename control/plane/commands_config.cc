@@ -100,7 +100,9 @@ void rollback(PlaneState& state, CliConnection& conn, const Words& words) {
 
 bool commit_and_report(PlaneState& state, CliConnection* conn, const Policy& policy, const std::string& text,
                        const std::string& user, const std::string& comment) {
+  const Policy before = state.running().policy;
   const CommitOutcome out = state.pipeline->commit(policy, text, user, comment);
+  if (out.ok && state.on_commit) state.on_commit(before, policy);
   if (conn == nullptr) return out.ok;
   for (const std::string& w : out.warnings) conn->line("warning: " + w);
   if (!out.ok) {

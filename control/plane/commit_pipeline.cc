@@ -28,6 +28,7 @@ const std::vector<RestartBlock>& restart_scope() {
       {"ssl profile", [](Policy& to, const Policy& from) { to.ssl_profiles = from.ssl_profiles; }},
       {"system tls", [](Policy& to, const Policy& from) { to.tls = from.tls; }},
       {"system control", [](Policy& to, const Policy& from) { to.control = from.control; }},
+      {"log syslogd", [](Policy& to, const Policy& from) { to.syslog = from.syslog; }},
   };
   return blocks;
 }

@@ -61,6 +61,31 @@ ControlPlane::ControlPlane(DaemonLinks links, std::unique_ptr<edit::CommitHistor
   state_.pipeline = std::make_unique<CommitPipeline>(*state_.links.registry, state_.history.get());
   state_.pipeline->set_workers_policy(state_.links.registry->latest().policy);
   state_.alert_mail = &alert_mail_;
+  state_.on_commit = [this](const Policy& before, const Policy& after) { follow_commit(before, after); };
+}
+
+// The control thread's own services take a commit at once; what the workers were built with waits for a
+// restart (CommitPipeline::restart_blocks).
+void ControlPlane::follow_commit(const Policy& before, const Policy& after) {
+  std::string error;
+  if (before.control.watch_files != after.control.watch_files || files_read_by(before) != files_read_by(after)) {
+    watcher_.stop();
+    if (after.control.watch_files && !watcher_.watch(after, &error)) {
+      std::fprintf(stderr, "sluice: watch-files: %s\n", error.c_str());
+    }
+  }
+  if (!(before.prometheus == after.prometheus)) {
+    prometheus_.close();
+    if (after.prometheus.enabled && !prometheus_.listen(after.prometheus.listen, &error)) {
+      std::fprintf(stderr, "sluice: config system prometheus: %s\n", error.c_str());
+    }
+  }
+  if (!(before.alert_mail == after.alert_mail)) {
+    state_.alerts_error.clear();
+    if (!alert_mail_.configure(after.alert_mail, state_.links.log_path, &state_.alerts_error)) {
+      std::fprintf(stderr, "sluice: alert mail: %s\n", state_.alerts_error.c_str());
+    }
+  }
 }
 
 ControlPlane::~ControlPlane() { stop(); }

@@ -45,6 +45,7 @@ class ControlPlane {
   void write_connection(CliConnection& conn);
   void reload_changed_files(int64_t now_ms);
   void render_metrics(telemetry::MetricsText& out) const;
+  void follow_commit(const Policy& before, const Policy& after);
 
   PlaneState state_;
   AlertMail alert_mail_;

@@ -47,6 +47,9 @@ struct PlaneState {
   std::string alerts_error;                            // why alert mail is not working (show alertmail)
   uint64_t trace_lines_sent = 0;
   dataplane::FlowFilter flow_filter;                   // diagnose debug flow filter (used by the next trace)
+  // After every successful commit (CLI, rollback, file reload): the control thread's own services follow the new
+  // policy (watched files, Prometheus address, alert mail). Set by ControlPlane.
+  std::function<void(const Policy& before, const Policy& after)> on_commit;
 
   const scan::PolicySnapshot& running() const { return links.registry->latest(); }
 };

@@ -287,13 +287,56 @@ def check_probe(c, t):
     c.true("probe: transaction time", re.match(r"[\d.]+ ms", r.field("transaction")) is not None, r.out)
 
 
+def sink_messages(sink_dir):
+    out = []
+    for root, _, files in os.walk(sink_dir):
+        for name in files:
+            with open(os.path.join(root, name), errors="replace") as f:
+                out.append(f.read())
+    return out
+
+
 def check_alertmail(c, t, port):
+    """Relay down: a precise error. Then Postfix's smtp-sink on that port (no STARTTLS): secure-option default
+    sends in plaintext, a committed `starttls` refuses to, and queued alerts (the critical event of a failed file
+    reload) reach it on the next retry."""
     r = ctl(t, "diagnose", "test", "alertmail", "hello")
     c.true("test alertmail: relay down is a precise error", r.rc == 1 and f"127.0.0.1:{port}" in r.out and
            "refused" in r.out.lower(), repr(r))
     r = ctl(t, "show", "alertmail")
-    c.true("show alertmail: settings and queue", r.has(f"server 127.0.0.1 port {port}, secure-option starttls") and
+    c.true("show alertmail: settings and queue", r.has(f"server 127.0.0.1 port {port}, secure-option default") and
            r.has("waiting"), r.out)
+    sink_dir = os.path.join(t.dir, "sink")
+    os.makedirs(sink_dir)
+    os.chmod(sink_dir, 0o777)
+    sink = subprocess.Popen(["smtp-sink", "-u", "nobody", "-d", f"{sink_dir}/%M.", f"127.0.0.1:{port}", "10"])
+    time.sleep(0.5)
+    try:
+        r = ctl(t, "diagnose", "test", "alertmail", "relay", "check")
+        c.true("test alertmail: sent in plaintext to a relay without STARTTLS (secure-option default)",
+               r.rc == 0 and "sent: 250" in r.out, repr(r))
+        c.true("the relay stored it", any("Subject: [sluice] relay check" in m for m in sink_messages(sink_dir)), "")
+        r = script(t, "config system alertemail\nset secure-option starttls\nend\ncommit alert tls required\n")
+        c.eq("commit secure-option starttls", r.rc, 0)
+        r = ctl(t, "diagnose", "test", "alertmail")
+        c.true("secure-option starttls: refused with the reason", r.rc == 1 and "STARTTLS" in r.out, repr(r))
+        script(t, "config system alertemail\nset secure-option default\nend\ncommit alert tls optional\n")
+        return sink, sink_dir
+    except Exception:
+        sink.terminate()
+        raise
+
+
+def check_alert_queue(c, t, sink, sink_dir):
+    """The reload failure of check_inotify queued a critical alert: delivered by the queue within its retry."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not any("failed" in m and "[sluice] reload of" in m
+                                                   for m in sink_messages(sink_dir)):
+        time.sleep(0.5)
+    c.true("critical event (a reload that failed) mailed by the queue", any(
+        "[sluice] reload of" in m for m in sink_messages(sink_dir)), str([m[:300] for m in sink_messages(sink_dir)]))
+    sink.terminate()
+    sink.wait(timeout=10)
 
 
 def check_pause_restart(c, t):
@@ -407,7 +450,8 @@ config system alertemail
   set status enable
   set server 127.0.0.1
   set port {alert_port}
-  set secure-option starttls
+  set secure-option default
+  set retry-interval 2
   set to admin@sluice.test
   set queue-dir "{os.path.join(t.dir, 'alerts')}"
   set timeout 5
@@ -420,8 +464,9 @@ end
                 check(c, t)
             except Exception as e:  # a check that crashed is a failure, the others still run
                 c.true(f"{check.__name__} ran", False, repr(e))
-        check_alertmail(c, t, alert_port)
+        sink, sink_dir = check_alertmail(c, t, alert_port)
         check_inotify(c, t, sigfile)
+        check_alert_queue(c, t, sink, sink_dir)
         check_prometheus_syslog(c, t, prom_port, syslog_sock)
     c.finish()
 
