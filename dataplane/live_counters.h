@@ -75,7 +75,7 @@ class Counter {
   X(sessions_paused_refused, "SYNs refused with RST while new sessions are paused (execute pause)")          \
   X(policy_version, "the committed policy version new sessions get (gauge)")                        \
   X(busy_cycles, "TSC cycles of poll iterations that had frames or sessions to serve (the core's real work)") \
-  X(tsc_hz, "TSC cycles per second (to turn busy_cycles into seconds)")
+  X(tsc_hz, "TSC cycles per second (to turn busy_cycles into seconds) (gauge)")
 
 struct LiveCounters {
 #define SLUICE_DECLARE_COUNTER(name, help) Counter name;

@@ -47,11 +47,9 @@ class LiveRecordSink final : public scan::RecordSink {
     writer_.on_message_record(record);
     writer_.flush();
     if (logged != nullptr) logged->add();
-    if (syslog != nullptr) {
-      line_.clear();
-      scan::write_message_json(record, line_);
+    if (syslog != nullptr) {   // the line the writer just formatted, not a second formatting of the record
       const bool refused = record.verdict.action != control::Action::Pass;
-      syslog->send(refused ? 5 : 6, "smtp_message", "", line_);   // notice / informational
+      syslog->send(refused ? 5 : 6, "smtp_message", "", writer_.last_json());   // notice / informational
       syslog->pump();
     }
   }
@@ -60,9 +58,7 @@ class LiveRecordSink final : public scan::RecordSink {
     writer_.on_tls_failure(record);
     writer_.flush();
     if (syslog != nullptr) {
-      line_.clear();
-      scan::write_tls_failure_json(record, line_);
-      syslog->send(4, "tls_failure", "", line_);   // warning
+      syslog->send(4, "tls_failure", "", writer_.last_json());   // warning
       syslog->pump();
     }
   }
@@ -83,7 +79,6 @@ class LiveRecordSink final : public scan::RecordSink {
   log::RecordWriter& writer_;
   WorkerControl* control_;
   uint32_t reopen_seen_ = 0;
-  std::string line_;
 };
 
 // config log syslogd: the sender the record sink uses (nullptr when off or when the collector is unusable).

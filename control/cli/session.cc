@@ -4,25 +4,11 @@
 #include <vector>
 
 #include "control/cli/command_table.h"
+#include "control/cli/syntax_words.h"
 #include "control/cli/wire_protocol.h"
 
 namespace sluice::control::cli {
 
-namespace {
-
-std::vector<std::string_view> blank_split(std::string_view line) {
-  std::vector<std::string_view> words;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    const size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
-    if (i > start) words.push_back(line.substr(start, i - start));
-  }
-  return words;
-}
-
-}  // namespace
 
 bool Session::connect(std::string* error) { return client_.connect(socket_path_, error); }
 
@@ -32,7 +18,7 @@ LineResult Session::run_line(std::string_view line, std::string_view error_prefi
     std::fflush(err_);
   };
 
-  const std::vector<std::string_view> words = blank_split(line);
+  const std::vector<std::string_view> words = split_blanks(line);
   if (!words.empty() && (words[0] == "exit" || words[0] == "quit")) return LineResult::Exit;
   if (!words.empty() && words[0] == "help") {
     bool found = true;

@@ -12,6 +12,18 @@ std::string joined(std::span<const std::string_view> words) {
   return s;
 }
 
+std::vector<std::string_view> split_blanks(std::string_view line) {
+  std::vector<std::string_view> words;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    const size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+    if (i > start) words.push_back(line.substr(start, i - start));
+  }
+  return words;
+}
+
 namespace {
 
 // Index just past the bracket that closes the one at `open`, counting both kinds so that

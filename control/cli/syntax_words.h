@@ -17,6 +17,9 @@ namespace sluice::control::cli {
 
 // Words joined by single blanks ("show log"), for messages that quote what the operator typed.
 std::string joined(std::span<const std::string_view> words);
+// The words of a line split at blanks and tabs (no quoting): for matching what the operator typed against the
+// table, and for completion.
+std::vector<std::string_view> split_blanks(std::string_view line);
 
 struct SyntaxToken {
   enum class Kind { Literal, Placeholder, Optional };

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "scan/inspector/session_inspector.h"
 
@@ -24,6 +25,8 @@ class RecordWriter final : public scan::RecordSink {
   void on_message_record(const scan::MessageRecord&) override;
   void on_tls_failure(const scan::TlsFailureRecord&) override;
   void flush();
+  // The JSON of the last record written, without its newline (the syslog copy sends it as is).
+  std::string_view last_json() const { return std::string_view(line_).substr(0, line_.empty() ? 0 : line_.size() - 1); }
 
   // Log rotation (`mv log log.1; kill -HUP`): opens the same path again in append mode, then flushes and
   // closes the old file, so every complete line written before lands in log.1 and every later one in the new

@@ -16,6 +16,7 @@
 
 #include "control/cli/command_lookup.h"
 #include "control/cli/command_table.h"
+#include "control/cli/syntax_words.h"
 #include "control/cli/wire_client.h"
 #include "control/cli/wire_protocol.h"
 #include "tests/unit/cli/fake_daemon.h"
@@ -32,17 +33,6 @@ using testing::run_sluicectl;
 
 constexpr int kStreamLimit = 2000;  // a stream that never sees "stop" ends with an error, not a hung test
 
-std::vector<std::string_view> split(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && line[i] == ' ') ++i;
-    const size_t start = i;
-    while (i < line.size() && line[i] != ' ') ++i;
-    if (i > start) out.push_back(line.substr(start, i - start));
-  }
-  return out;
-}
 
 // A daemon stand-in: a few canned answers, an edit context, a stream that ends on "stop".
 class Responder {
@@ -80,7 +70,7 @@ class Responder {
       connection.send("+ fine\nthis is not the protocol\n");
       return;
     } else {
-      const std::vector<std::string_view> words = split(line);
+      const std::vector<std::string_view> words = split_blanks(line);
       const CommandMatch match = lookup_command(words);
       if (match.spec == nullptr) {
         append_error(out, match.error);

@@ -14,20 +14,8 @@
 namespace sluice::control::cli {
 namespace {
 
-std::vector<std::string_view> words(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && line[i] == ' ') ++i;
-    const size_t start = i;
-    while (i < line.size() && line[i] != ' ') ++i;
-    if (i > start) out.push_back(line.substr(start, i - start));
-  }
-  return out;
-}
-
 std::string lookup_error(std::string_view line) {
-  const std::vector<std::string_view> w = words(line);
+  const std::vector<std::string_view> w = split_blanks(line);
   return lookup_command(w).error;
 }
 
@@ -78,7 +66,7 @@ TEST(CommandTable, EveryExampleStartsWithItsFixedWords) {
 // Stronger than the prefix: each example is a well-shaped use of its own command, and of no other.
 TEST(CommandTable, EveryExampleLooksUpToItsOwnCommand) {
   for (const CommandSpec& spec : command_table()) {
-    const std::vector<std::string_view> w = words(spec.example);
+    const std::vector<std::string_view> w = split_blanks(spec.example);
     const CommandMatch match = lookup_command(w);
     EXPECT_EQ(match.spec, &spec) << spec.example << ": " << match.error;
   }
