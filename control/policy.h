@@ -233,6 +233,9 @@ struct SessionSettings {
   uint32_t idle_timeout_s = 300;       // "idle-timeout": seconds (RFC 5321 4.5.3.2: servers wait >= 5 min)
   uint32_t reassembly_memory_kb = 256; // "reassembly-memory": KB held out of order per direction of a flow
   uint32_t reassembly_segments = 128;  // "reassembly-segments": out-of-order pieces held per direction
+  // "workers" 1..16: dataplane worker lcores (share-nothing, each owns the connections of its client ports);
+  // read when the daemon starts (the ports' queues are made for it); `sluice --workers N` overrides.
+  uint32_t workers = 1;
   friend bool operator==(const SessionSettings&, const SessionSettings&) = default;
 };
 

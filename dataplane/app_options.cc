@@ -13,6 +13,8 @@ const char* app_usage() {
          "  --config FILE         configuration (FortiOS-style blocks); default: built-in policy\n"
          "  --log FILE            JSON-lines message log ('-' = stdout); overrides 'config log settings'\n"
          "  --summary             print a readable line per message on stdout\n"
+         "  --workers N           live: N dataplane worker lcores, 1..16 (default: config system session workers);\n"
+         "                        the EAL needs N lcores (-l 0-N-1) plus config system tls workers\n"
          "  --idle-sleep US       live: once idle, sleep US microseconds between polls (default 0: pure poll\n"
          "                        mode, a whole core); for test rigs and machines that share the core\n"
          "example: sluice --no-huge -m 256 --no-pci --vdev=net_pcap0,rx_pcap=smtp.pcap -- --summary\n"
@@ -44,6 +46,16 @@ bool parse_app_options(int argc, char** argv, AppOptions* out, bool* help, std::
         return false;
       }
       out->mode = v;
+    } else if (arg == "--workers") {
+      if (!value(&v)) return false;
+      char* end = nullptr;
+      const std::string text(v);
+      const unsigned long n = std::strtoul(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || n < 1 || n > 16) {
+        *error = "--workers wants 1..16, got '" + text + "'";
+        return false;
+      }
+      out->workers = static_cast<uint32_t>(n);
     } else if (arg == "--idle-sleep") {
       if (!value(&v)) return false;
       char* end = nullptr;

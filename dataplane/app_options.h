@@ -12,6 +12,7 @@ struct AppOptions {
   bool log_path_set = false;
   bool summary = false;           // readable line per message on stdout
   uint32_t idle_sleep_us = 0;     // live: sleep this long between polls once idle (0 = pure poll mode)
+  uint32_t workers = 0;           // live: dataplane workers (0 = config system session workers)
 };
 
 // Returns false with a message in *error on bad usage; *help is set for --help.

@@ -11,8 +11,9 @@
 
 namespace sluice::dataplane {
 
-LinkIo::LinkIo(const LinkConfig& link, const NeighbourConfig& neighbours, rte_mempool* pool, LiveCounters& counters)
-    : link_(link), neighbours_(neighbours), pool_(pool), counters_(counters) {}
+LinkIo::LinkIo(const LinkConfig& link, const NeighbourConfig& neighbours, rte_mempool* pool, LiveCounters& counters,
+               uint16_t tx_queue)
+    : link_(link), neighbours_(neighbours), pool_(pool), counters_(counters), tx_queue_(tx_queue) {}
 
 LinkIo::~LinkIo() {
   for (uint32_t i = 0; i < held_count_; ++i) rte_pktmbuf_free(held_[i].frame);
@@ -121,7 +122,7 @@ void LinkIo::stage(rte_mbuf* frame) {
 
 void LinkIo::flush() {
   if (staged_count_ == 0) return;
-  const uint16_t sent = rte_eth_tx_burst(link_.port_id, 0, staged_.data(), static_cast<uint16_t>(staged_count_));
+  const uint16_t sent = rte_eth_tx_burst(link_.port_id, tx_queue_, staged_.data(), static_cast<uint16_t>(staged_count_));
   counters_.tx_packets.add(sent);
   for (uint32_t i = sent; i < staged_count_; ++i) rte_pktmbuf_free(staged_[i]);
   counters_.tx_dropped.add(staged_count_ - sent);

@@ -24,7 +24,9 @@ namespace sluice::dataplane {
 
 class LinkIo {
  public:
-  LinkIo(const LinkConfig& link, const NeighbourConfig& neighbours, rte_mempool* pool, LiveCounters& counters);
+  // tx_queue: this worker's own transmit queue on the port (one per worker: no lock on transmit).
+  LinkIo(const LinkConfig& link, const NeighbourConfig& neighbours, rte_mempool* pool, LiveCounters& counters,
+         uint16_t tx_queue = 0);
   ~LinkIo();
   LinkIo(const LinkIo&) = delete;
   LinkIo& operator=(const LinkIo&) = delete;
@@ -78,6 +80,7 @@ class LinkIo {
   std::array<Held, kHeld> held_{};
   uint32_t held_count_ = 0;
   uint16_t ip_id_ = 1;
+  uint16_t tx_queue_ = 0;
 };
 
 }  // namespace sluice::dataplane

@@ -74,10 +74,16 @@ class Counter {
   X(tls_blocked, "SYNs refused: the client failed a handshake under unsupported-ssl-* block")                 \
   X(sessions_paused_refused, "SYNs refused with RST while new sessions are paused (execute pause)")          \
   X(policy_version, "the committed policy version new sessions get (gauge)")                        \
+  X(redirected_out, "frames this worker received for a connection another worker owns, handed to it")      \
+  X(redirected_in, "frames another worker received and handed to this one (the owner)")               \
+  X(tcp_frames_owned, "TCP frames this worker handled as the owner of their connection")              \
+  X(redirect_dropped, "frames not handed over: the redirect ring to the owner was full")                \
   X(busy_cycles, "TSC cycles of poll iterations that had frames or sessions to serve (the core's real work)") \
   X(tsc_hz, "TSC cycles per second (to turn busy_cycles into seconds) (gauge)")
 
-struct LiveCounters {
+// One worker's counters on cache lines of their own: an array of them (one per worker) shares no line between
+// two writers.
+struct alignas(64) LiveCounters {
 #define SLUICE_DECLARE_COUNTER(name, help) Counter name;
   SLUICE_LIVE_COUNTERS(SLUICE_DECLARE_COUNTER)
 #undef SLUICE_DECLARE_COUNTER

@@ -7,12 +7,15 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "control/telemetry/syslog_sender.h"
 #include "dataplane/live_telemetry.h"
 #include "dataplane/live_topology.h"
 #include "dataplane/live_worker.h"
+#include "dataplane/port_steering.h"
 #include "dataplane/session_tls.h"
 #include "tls/crypto_offload.h"
 #include "tls/inline_tls_leg.h"
@@ -25,7 +28,7 @@ namespace {
 
 std::atomic<bool> g_signalled{false};
 std::atomic<bool>* g_halt = nullptr;
-WorkerControl* g_control = nullptr;
+WorkerControl* g_control = nullptr;   // worker 0's slot holds the log-reopen request (one log for all)
 
 void on_stop_signal(int) {
   g_signalled.store(true, std::memory_order_relaxed);
@@ -36,24 +39,28 @@ void on_hangup(int) {
   if (g_control != nullptr) g_control->reopen_log.fetch_add(1, std::memory_order_relaxed);
 }
 
-// Live records are flushed one by one so `tail -f` and the tests see each message when it ends. Messages are
-// rare next to packets; a ring to a log thread is the next step (ARCHITECTURE: no file I/O on worker cores).
-// The same record goes to syslog when `config log syslogd` is on (a non-blocking send).
-class LiveRecordSink final : public scan::RecordSink {
+// The message log every worker writes to. Records are flushed one by one so `tail -f` and the tests see each
+// message when it ends; the same record goes to syslog when `config log syslogd` is on (a non-blocking send).
+// With several workers the writer is shared, so a record is written under a mutex: once per message, never per
+// packet, and only workers ending a message at the same moment ever wait. A ring per worker to a log thread
+// (ARCHITECTURE: no file I/O on worker cores) is the next step.
+class SharedRecordLog {
  public:
-  LiveRecordSink(log::RecordWriter& writer, WorkerControl* control) : writer_(writer), control_(control) {}
-  void on_message_record(const scan::MessageRecord& record) override {
+  SharedRecordLog(log::RecordWriter& writer, WorkerControl* reopen_requests)
+      : writer_(writer), reopen_requests_(reopen_requests) {}
+  void message(const scan::MessageRecord& record) {
+    std::lock_guard<std::mutex> hold(mutex_);
     rotate_if_asked();
     writer_.on_message_record(record);
     writer_.flush();
-    if (logged != nullptr) logged->add();
     if (syslog != nullptr) {   // the line the writer just formatted, not a second formatting of the record
       const bool refused = record.verdict.action != control::Action::Pass;
       syslog->send(refused ? 5 : 6, "smtp_message", "", writer_.last_json());   // notice / informational
       syslog->pump();
     }
   }
-  void on_tls_failure(const scan::TlsFailureRecord& record) override {
+  void tls_failure(const scan::TlsFailureRecord& record) {
+    std::lock_guard<std::mutex> hold(mutex_);
     rotate_if_asked();
     writer_.on_tls_failure(record);
     writer_.flush();
@@ -62,23 +69,38 @@ class LiveRecordSink final : public scan::RecordSink {
       syslog->pump();
     }
   }
-  Counter* logged = nullptr;                       // the worker's messages_logged
   control::telemetry::SyslogSender* syslog = nullptr;
 
  private:
   // SIGHUP or `execute log rotate`: the file was moved away; the next record starts the new one.
   void rotate_if_asked() {
-    if (control_ == nullptr) return;
-    const uint32_t asked = control_->reopen_log.load(std::memory_order_relaxed);
+    if (reopen_requests_ == nullptr) return;
+    const uint32_t asked = reopen_requests_->reopen_log.load(std::memory_order_relaxed);
     if (asked == reopen_seen_) return;
     reopen_seen_ = asked;
     std::string error;
     if (!writer_.reopen(&error)) std::fprintf(stderr, "sluice: log rotation: %s\n", error.c_str());
   }
 
+  std::mutex mutex_;
   log::RecordWriter& writer_;
-  WorkerControl* control_;
+  WorkerControl* reopen_requests_;
   uint32_t reopen_seen_ = 0;
+};
+
+// One worker's sink: counts into its own counters, writes to the shared log.
+class LiveRecordSink final : public scan::RecordSink {
+ public:
+  explicit LiveRecordSink(SharedRecordLog& log) : log_(log) {}
+  void on_message_record(const scan::MessageRecord& record) override {
+    log_.message(record);
+    if (logged != nullptr) logged->add();
+  }
+  void on_tls_failure(const scan::TlsFailureRecord& record) override { log_.tls_failure(record); }
+  Counter* logged = nullptr;   // the worker's messages_logged
+
+ private:
+  SharedRecordLog& log_;
 };
 
 // config log syslogd: the sender the record sink uses (nullptr when off or when the collector is unusable).
@@ -116,28 +138,34 @@ int run_tls_lcore(void* arg) {
 class TlsRuntime {
  public:
   ~TlsRuntime() { stop(); }
-  bool start(const control::TlsSystemSettings& settings, std::string* error) {
+  // `dataplane` workers use the first lcores (the main one and dataplane - 1 EAL workers); the TLS ones follow.
+  bool start(const control::TlsSystemSettings& settings, uint32_t dataplane, std::string* error) {
+    dataplane_ = dataplane;
     if (settings.workers == 0) {
-      inline_ = std::make_unique<tls::InlineTlsLegSource>(settings.max_legs);
-      legs_ = inline_.get();
+      for (uint32_t i = 0; i < dataplane; ++i) inline_.push_back(std::make_unique<tls::InlineTlsLegSource>(settings.max_legs));
       return true;
     }
-    if (rte_lcore_count() < settings.workers + 1) {
+    if (rte_lcore_count() < settings.workers + dataplane) {
       *error = "config system tls: workers " + std::to_string(settings.workers) + " needs " +
-               std::to_string(settings.workers + 1) + " lcores (the dataplane worker and the TLS ones); the EAL has " +
-               std::to_string(rte_lcore_count()) + " (give more with -l / --lcores)";
+               std::to_string(settings.workers + dataplane) + " lcores (" + std::to_string(dataplane) +
+               " dataplane and the TLS ones); the EAL has " + std::to_string(rte_lcore_count()) +
+               " (give more with -l / --lcores)";
       return false;
     }
     tls::TlsWorkerPoolSettings pool_settings;
     pool_settings.tls_workers = settings.workers;
-    pool_settings.dataplane_workers = 1;
+    pool_settings.dataplane_workers = dataplane;
     pool_settings.max_legs = settings.max_legs;
     pool_ = tls::TlsWorkerPool::create(pool_settings, error);
     if (!pool_) return false;
     lcores_.resize(settings.workers);
-    uint32_t i = 0;
+    uint32_t i = 0, skipped = 0;
     unsigned lcore_id;
     RTE_LCORE_FOREACH_WORKER(lcore_id) {
+      if (skipped + 1 < dataplane) {   // the dataplane workers' lcores
+        ++skipped;
+        continue;
+      }
       if (i == settings.workers) break;
       lcores_[i] = TlsLcore{pool_.get(), i, &stop_};
       if (rte_eal_remote_launch(run_tls_lcore, &lcores_[i], lcore_id) != 0) {
@@ -148,7 +176,6 @@ class TlsRuntime {
       launched_.push_back(lcore_id);
       ++i;
     }
-    legs_ = &pool_->source(0);
     return true;
   }
   // After the dataplane worker stopped (every leg released): the TLS lcores finish parked jobs and return.
@@ -157,17 +184,24 @@ class TlsRuntime {
     for (unsigned lcore_id : launched_) rte_eal_wait_lcore(lcore_id);
     launched_.clear();
   }
-  tls::TlsLegSource* legs() const { return legs_; }
-  const char* where() const { return pool_ ? "TLS lcores" : "the worker's own core"; }
+  // Dataplane worker i's legs (its thread only).
+  tls::TlsLegSource* legs(uint32_t i) const {
+    return pool_ ? static_cast<tls::TlsLegSource*>(&pool_->source(i)) : inline_[i].get();
+  }
+  const char* where() const { return pool_ ? "TLS lcores" : "each worker's own core"; }
 
  private:
-  std::unique_ptr<tls::InlineTlsLegSource> inline_;
+  std::vector<std::unique_ptr<tls::InlineTlsLegSource>> inline_;
+  uint32_t dataplane_ = 1;
   std::unique_ptr<tls::TlsWorkerPool> pool_;
   std::vector<TlsLcore> lcores_;
   std::vector<unsigned> launched_;
   std::atomic<bool> stop_{false};
-  tls::TlsLegSource* legs_ = nullptr;
 };
+
+// Frames in flight from one worker to another (per ordered pair): bursts of 32 from every rx queue, so a few
+// hundred bursts of slack before a hand-over is dropped and counted.
+constexpr uint32_t kRedirectRingSize = 8192;
 
 bool port_exists(const PortSet& ports, uint16_t port_id) {
   for (const PortInfo& p : ports.ports) {
@@ -195,7 +229,7 @@ void describe(std::FILE* out, const LiveTopology& t) {
 
 void install_live_signals(LiveRuntime& runtime) {
   g_halt = runtime.halt;
-  g_control = runtime.control;
+  g_control = &runtime.workers->control(0);
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   std::signal(SIGHUP, on_hangup);
@@ -246,41 +280,115 @@ int run_live(LiveRuntime& runtime) {
   for (const std::string& w : warnings) std::fprintf(stderr, "sluice: warning: %s\n", w.c_str());
   describe(stderr, topology);
 
-  engine::Scratch scratch(*snapshot.database);
-  uint64_t clock_ns = 0;
-  LiveRecordSink sink(*runtime.records, runtime.control);
-  std::unique_ptr<control::telemetry::SyslogSender> syslog = open_syslog(snapshot.policy.syslog);
-  sink.syslog = syslog.get();
-  const scan::InspectorContext inspector{&snapshot, &scratch, &sink, &clock_ns};
-  LiveWorkerSettings settings = live_worker_settings(snapshot.policy);
-  settings.idle_sleep_us = idle_sleep_us;
-  settings.counters = runtime.counters;
-  LiveWorker worker(settings, topology, ports.pool, inspector, &clock_ns);
-  if (!worker.init("sluice_conns_" + std::to_string(rte_lcore_id()), static_cast<int>(rte_socket_id()), &error)) {
+  // N workers: one rx/tx queue pair each (ports.cc made them), steered by the client's port.
+  WorkerSet& workers = *runtime.workers;
+  const uint32_t n = workers.count();
+  if (snapshot.policy.session.workers != n) {
+    std::fprintf(stderr, "sluice: note: config system session workers %u takes effect when the daemon starts; "
+                 "running %u\n", snapshot.policy.session.workers, n);
+  }
+  if (rte_lcore_count() < n) {
+    std::fprintf(stderr, "sluice: %u workers need %u lcores; the EAL has %u (give more with -l / --lcores)\n", n, n,
+                 rte_lcore_count());
+    return 1;
+  }
+  FlowSteering steering(n);
+  RedirectMesh mesh;
+  if (!mesh.init("sluice_mesh", n, kRedirectRingSize, static_cast<int>(rte_socket_id()), &error)) {
     std::fprintf(stderr, "sluice: %s\n", error.c_str());
     return 1;
   }
-  TlsRuntime tls_runtime;
-  if (tls_plan.any()) {
-    if (!tls_runtime.start(snapshot.policy.tls, &error)) {
+  uint16_t rx_queues[2] = {1, 1};
+  for (const Side side : {Side::Outside, Side::Inside}) {
+    const LinkConfig& link = side == Side::Outside ? topology.outside : topology.inside;
+    for (const PortInfo& p : ports.ports) {
+      if (p.port_id == link.port_id) rx_queues[static_cast<int>(side)] = p.rx_queues;
+    }
+    std::string detail;
+    const SteeringMode mode = install_port_steering(link.port_id, side, steering, rx_queues[static_cast<int>(side)],
+                                                    SteeringRequest{}, &detail);
+    std::fprintf(stderr, "sluice: %s steering: %s (%s)\n", link.name.c_str(), steering_mode_name(mode), detail.c_str());
+  }
+
+  std::unique_ptr<control::telemetry::SyslogSender> syslog = open_syslog(snapshot.policy.syslog);
+  SharedRecordLog record_log(*runtime.records, &workers.control(0));
+  record_log.syslog = syslog.get();
+  struct WorkerParts {   // what one worker has to itself
+    std::unique_ptr<engine::Scratch> scratch;
+    uint64_t clock_ns = 0;
+    std::unique_ptr<LiveRecordSink> sink;
+    std::unique_ptr<LiveWorker> worker;
+    const std::atomic<bool>* halt = nullptr;
+  };
+  std::vector<WorkerParts> parts(n);
+  LiveWorkerSettings base = live_worker_settings(snapshot.policy);
+  base.idle_sleep_us = idle_sleep_us;
+  for (uint32_t i = 0; i < n; ++i) {
+    WorkerParts& w = parts[i];
+    w.scratch = std::make_unique<engine::Scratch>(*snapshot.database);
+    w.sink = std::make_unique<LiveRecordSink>(record_log);
+    w.halt = runtime.halt;
+    const scan::InspectorContext inspector{&snapshot, w.scratch.get(), w.sink.get(), &w.clock_ns};
+    LiveWorkerSettings settings = base;
+    settings.counters = &workers.counters(i);
+    if (n > 1) {
+      settings.placement.index = i;
+      settings.placement.steering = &steering;
+      settings.placement.mesh = &mesh;
+      settings.placement.outside_rx_queues = rx_queues[0];
+      settings.placement.inside_rx_queues = rx_queues[1];
+    }
+    rte_mempool* pool = i < ports.pools.size() ? ports.pools[i] : ports.pool;
+    w.worker = std::make_unique<LiveWorker>(settings, topology, pool, inspector, &w.clock_ns);
+    if (!w.worker->init("sluice_conns_" + std::to_string(i), static_cast<int>(rte_socket_id()), &error)) {
       std::fprintf(stderr, "sluice: %s\n", error.c_str());
       return 1;
     }
-    worker.set_tls_legs(tls_runtime.legs());
+    w.sink->logged = &w.worker->messages_logged();
+  }
+  TlsRuntime tls_runtime;
+  if (tls_plan.any()) {
+    if (!tls_runtime.start(snapshot.policy.tls, n, &error)) {
+      std::fprintf(stderr, "sluice: %s\n", error.c_str());
+      return 1;
+    }
+    for (uint32_t i = 0; i < n; ++i) parts[i].worker->set_tls_legs(tls_runtime.legs(i));
     std::fprintf(stderr, "sluice: TLS on %s (%u TLS worker%s), crypto %s\n", tls_runtime.where(),
                  snapshot.policy.tls.workers, snapshot.policy.tls.workers == 1 ? "" : "s",
                  offload->kind() == tls::OffloadKind::none ? "in software" : offload->description().c_str());
   }
-  worker.attach_control(runtime.registry, runtime.control);
-  sink.logged = &worker.messages_logged();
-  std::fprintf(stderr, "sluice: live, 1 worker lcore, %s; SIGINT/SIGTERM stops\n",
+  for (uint32_t i = 0; i < n; ++i) parts[i].worker->attach_control(runtime.registry, &workers.control(i));
+  std::fprintf(stderr, "sluice: live, %u worker lcore%s, %s; SIGINT/SIGTERM stops\n", n, n == 1 ? "" : "s",
                idle_sleep_us == 0 ? "pure poll mode" : ("idle sleep " + std::to_string(idle_sleep_us) + " us").c_str());
   std::fflush(stderr);
   runtime.running->store(true, std::memory_order_release);
-  worker.run(*runtime.halt);
+  // Workers 1..N-1 on the first EAL worker lcores (the TLS lcores come after them), worker 0 here.
+  std::vector<unsigned> launched;
+  unsigned lcore_id;
+  uint32_t next = 1;
+  RTE_LCORE_FOREACH_WORKER(lcore_id) {
+    if (next == n) break;
+    auto run_worker = [](void* arg) {
+      auto* w = static_cast<WorkerParts*>(arg);
+      w->worker->run(*w->halt);
+      return 0;
+    };
+    if (rte_eal_remote_launch(run_worker, &parts[next], lcore_id) != 0) {
+      std::fprintf(stderr, "sluice: cannot launch worker %u on lcore %u\n", next, lcore_id);
+      runtime.halt->store(true);
+      break;
+    }
+    launched.push_back(lcore_id);
+    ++next;
+  }
+  parts[0].worker->run(*runtime.halt);
+  for (unsigned id : launched) rte_eal_wait_lcore(id);
   runtime.running->store(false, std::memory_order_release);
-  runtime.registry->worker_stopped(runtime.control->registry_slot);
+  for (uint32_t i = 0; i < n; ++i) runtime.registry->worker_stopped(workers.control(i).registry_slot);
   tls_runtime.stop();
+  for (const Side side : {Side::Outside, Side::Inside}) {
+    remove_port_steering(side == Side::Outside ? topology.outside.port_id : topology.inside.port_id);
+  }
   runtime.records->flush();
   return 0;
 }

@@ -96,8 +96,8 @@ LiveWorker::LiveWorker(const LiveWorkerSettings& settings, const LiveTopology& t
       inspector_(inspector),
       clock_ns_(clock_ns),
       counters_(settings.counters != nullptr ? *settings.counters : own_counters_),
-      outside_(topology.outside, settings.neighbours, pool, counters_),
-      inside_(topology.inside, settings.neighbours, pool, counters_),
+      outside_(topology.outside, settings.neighbours, pool, counters_, static_cast<uint16_t>(settings.placement.index)),
+      inside_(topology.inside, settings.neighbours, pool, counters_, static_cast<uint16_t>(settings.placement.index)),
       passthrough_(settings.max_passthrough, settings.passthrough),
       wheel_(reassembly::TimerWheelConfig{}, 0) {
   uint8_t key[16];
@@ -120,6 +120,9 @@ LiveWorker::LiveWorker(const LiveWorkerSettings& settings, const LiveTopology& t
   slice_.verdict_timeout_cycles =
       static_cast<uint64_t>(static_cast<unsigned __int128>(tsc_hz_) * settings.verdict_timeout_ms / 1000);
   ns_per_cycle_q32_ = static_cast<uint64_t>((static_cast<unsigned __int128>(kNsPerSecond) << 32) / tsc_hz_);
+  const uint32_t workers = settings.placement.mesh != nullptr ? settings.placement.mesh->workers() : 1;
+  redirect_staged_.resize(workers);
+  redirect_counts_.assign(workers, 0);
 }
 
 LiveWorker::~LiveWorker() = default;
@@ -160,7 +163,7 @@ uint32_t LiveWorker::poll_once() {
   tick_clock();
   const uint64_t start_cycles = rte_get_tsc_cycles();
   if (control_ != nullptr) serve_control();
-  const uint32_t received = receive(Side::Outside) + receive(Side::Inside);
+  const uint32_t received = receive(Side::Outside) + receive(Side::Inside) + receive_redirected();
   if (tls_.legs != nullptr) {   // legs whose offloaded crypto finished (or a TLS lcore produced output)
     tls_.legs->poll([this](uint32_t session) { mark(*sessions_[session]); });
     publish_tls_counters();
@@ -191,25 +194,73 @@ uint32_t LiveWorker::poll_once() {
 // One burst: prefetch every frame, classify each (non-TCP answered or dropped here), look all TCP frames'
 // connections up in one bulk call, then hand each to its owner in arrival order.
 uint32_t LiveWorker::receive(Side side) {
+  const WorkerPlacement& place = settings_.placement;
+  const uint16_t queues = side == Side::Outside ? place.outside_rx_queues : place.inside_rx_queues;
+  if (place.index >= queues) return 0;   // a single-queue port: worker 0 receives, the owner gets a hand-over
   rte_mbuf* burst[kMaxBurst];
-  const uint16_t received =
-      rte_eth_rx_burst(io(side).link().port_id, 0, burst, std::min<uint16_t>(settings_.rx_burst, kMaxBurst));
+  const uint16_t received = rte_eth_rx_burst(io(side).link().port_id, static_cast<uint16_t>(place.index), burst,
+                                             std::min<uint16_t>(settings_.rx_burst, kMaxBurst));
   if (received == 0) return 0;
   counters_.rx_packets.add(received);
+  handle_burst(side, burst, received, false);
+  return received;
+}
+
+uint32_t LiveWorker::receive_redirected() {
+  RedirectMesh* mesh = settings_.placement.mesh;
+  if (mesh == nullptr || mesh->workers() == 1) return 0;
+  const uint32_t self = settings_.placement.index;
+  uint32_t total = 0;
+  for (uint32_t from = 0; from < mesh->workers(); ++from) {
+    if (from == self) continue;
+    rte_mbuf* got[kMaxBurst];
+    const uint32_t n = mesh->receive(self, from, got, kMaxBurst);
+    if (n == 0) continue;
+    total += n;
+    // One call per side, each keeping the order the frames were handed over in.
+    rte_mbuf* by_side[2][kMaxBurst];
+    uint16_t counts[2] = {0, 0};
+    for (uint32_t i = 0; i < n; ++i) {
+      const int s = side_of_port(got[i]->port) == Side::Outside ? 0 : 1;
+      by_side[s][counts[s]++] = got[i];
+    }
+    if (counts[0] > 0) handle_burst(Side::Outside, by_side[0], counts[0], true);
+    if (counts[1] > 0) handle_burst(Side::Inside, by_side[1], counts[1], true);
+  }
+  return total;
+}
+
+// One burst: prefetch every frame, classify each (non-TCP answered or dropped here), hand frames another worker
+// owns to it, look the rest up in one bulk call, then hand each to its connection in arrival order.
+void LiveWorker::handle_burst(Side side, rte_mbuf** burst, uint16_t received, bool from_mesh) {
   // Two dependent misses per frame (the mbuf, then its data): headers first, data a few frames ahead.
   for (uint16_t i = 0; i < received; ++i) rte_prefetch0(burst[i]);
   for (uint16_t i = 0; i < received && i < kPrefetchAhead; ++i) rte_prefetch0(rte_pktmbuf_mtod(burst[i], void*));
   Frame* frames = burst_frames_.data();  // members, not locals: nothing is zeroed per burst
   ConnKey* keys = burst_keys_.data();
+  const FlowSteering* steering = settings_.placement.steering;
+  const uint32_t self = settings_.placement.index;
+  from_mesh_ = from_mesh;
   uint32_t tcp = 0;
   for (uint16_t i = 0; i < received; ++i) {
     if (i + kPrefetchAhead < received) rte_prefetch0(rte_pktmbuf_mtod(burst[i + kPrefetchAhead], void*));
     Frame& f = frames[tcp];
     if (!classify(side, burst[i], f)) continue;
+    if (steering != nullptr) {   // every frame, whatever queue it came from: the owner is the only judge
+      const uint32_t owner = steering->owner(side, f.tcp.src_port, f.tcp.dst_port);
+      if (owner != self) {
+        redirect(side, burst[i], owner);
+        continue;
+      }
+    }
     if (trace_.active()) trace_frame(side, f, "received");
     keys[tcp].fill(side, f.src, f.tcp.src_port, f.dst, f.tcp.dst_port);
     ++tcp;
   }
+  from_mesh_ = false;
+  flush_redirects();
+  counters_.tcp_frames_owned.add(tcp);
+  if (from_mesh) counters_.redirected_in.add(received);
   ConnRef refs[kMaxBurst];
   bool found[kMaxBurst];
   conns_.find_bulk(keys, tcp, refs, found);
@@ -218,7 +269,57 @@ uint32_t LiveWorker::receive(Side side) {
     const std::optional<ConnRef> ref = found[i] ? std::optional<ConnRef>(refs[i]) : conns_.find(keys[i]);
     handle_tcp(side, frames[i], ref);
   }
-  return received;
+}
+
+void LiveWorker::redirect(Side side, rte_mbuf* mbuf, uint32_t owner) {
+  mbuf->port = io(side).link().port_id;   // not every PMD sets it (net_ring does not); the owner reads the side
+  mbuf->hash.usr = static_cast<uint32_t>(Handover::Owned);
+  redirect_staged_[owner][redirect_counts_[owner]++] = mbuf;
+}
+
+void LiveWorker::flush_redirects() {
+  RedirectMesh* mesh = settings_.placement.mesh;
+  if (mesh == nullptr) return;
+  for (uint32_t to = 0; to < redirect_counts_.size(); ++to) {
+    const uint16_t n = redirect_counts_[to];
+    if (n == 0) continue;
+    const uint32_t sent = mesh->send(settings_.placement.index, to, redirect_staged_[to].data(), n);
+    counters_.redirected_out.add(sent);
+    if (sent < n) {
+      counters_.redirect_dropped.add(n - sent);
+      rte_pktmbuf_free_bulk(redirect_staged_[to].data() + sent, n - sent);
+    }
+    redirect_counts_[to] = 0;
+  }
+}
+
+void LiveWorker::share_neighbour_frame(Side side, rte_mbuf* mbuf) {
+  RedirectMesh* mesh = settings_.placement.mesh;
+  if (mesh == nullptr || mesh->workers() == 1) return;
+  mbuf->port = io(side).link().port_id;
+  mbuf->hash.usr = static_cast<uint32_t>(Handover::LearnOnly);
+  for (uint32_t to = 0; to < mesh->workers(); ++to) {
+    if (to == settings_.placement.index) continue;
+    rte_mbuf_refcnt_update(mbuf, 1);   // one reference per receiver; the bytes are read, never written
+    if (mesh->send(settings_.placement.index, to, &mbuf, 1) == 1) {
+      counters_.redirected_out.add();
+    } else {
+      counters_.redirect_dropped.add();
+      rte_pktmbuf_free(mbuf);   // gives that reference back
+    }
+  }
+}
+
+// A copy of an ARP/ND frame another worker already answered: learn the neighbour, send nothing.
+void LiveWorker::learn_only(Side side, const Frame& f, bool arp) {
+  LinkIo& link = io(side);
+  const LocalAddresses local{link.link().mac, local_addresses(side)};
+  uint8_t discard[128];
+  if (arp) {
+    handle_arp(f.data, f.length, local, link.neighbours(), *clock_ns_, discard, sizeof discard);
+  } else {
+    handle_ndp(f.data, f.length, local, link.neighbours(), *clock_ns_, discard, sizeof discard);
+  }
 }
 
 const std::vector<IpAddr>& LiveWorker::local_addresses(Side side) const {
@@ -231,8 +332,14 @@ bool LiveWorker::classify(Side side, rte_mbuf* mbuf, Frame& f) {
   f.data = rte_pktmbuf_mtod(mbuf, const uint8_t*);
   f.length = rte_pktmbuf_data_len(mbuf);
   const FrameKind kind = locate_layers(f.data, f.length, f.layout);
+  const bool learn_copy = from_mesh_ && mbuf->hash.usr == static_cast<uint32_t>(Handover::LearnOnly);
   if (kind == FrameKind::Arp) {
-    answer_arp(side, f);
+    if (learn_copy) {
+      learn_only(side, f, true);
+    } else {
+      answer_arp(side, f);
+      share_neighbour_frame(side, mbuf);
+    }
     rte_pktmbuf_free(mbuf);
     return false;
   }
@@ -251,7 +358,14 @@ bool LiveWorker::classify(Side side, rte_mbuf* mbuf, Frame& f) {
     return false;
   }
   if (f.layout.l4_protocol == kIpProtoIcmp || f.layout.l4_protocol == kIpProtoIcmpv6) {
-    answer_icmp(side, f);
+    const bool neighbour_discovery = f.layout.l4_protocol == kIpProtoIcmpv6 && f.layout.l4_len > 0 &&
+                                     (f.data[f.layout.l4_offset] == 135 || f.data[f.layout.l4_offset] == 136);
+    if (learn_copy) {
+      if (neighbour_discovery) learn_only(side, f, false);
+    } else {
+      answer_icmp(side, f);
+      if (neighbour_discovery) share_neighbour_frame(side, mbuf);
+    }
     rte_pktmbuf_free(mbuf);
     return false;
   }

@@ -18,6 +18,8 @@
 
 #include "control/policy.h"
 #include "dataplane/conn_table.h"
+#include "dataplane/flow_steering.h"
+#include "dataplane/redirect_mesh.h"
 #include "dataplane/flow_trace.h"
 #include "dataplane/worker_control.h"
 #include "scan/inspector/snapshot_registry.h"
@@ -37,7 +39,17 @@ struct rte_mempool;
 
 namespace sluice::dataplane {
 
+// Where one worker sits among N: its index (= its tx queue, and its rx queue on ports that have one per worker),
+// who owns what, and the rings to the other workers. The defaults are the single worker.
+struct WorkerPlacement {
+  uint32_t index = 0;
+  const FlowSteering* steering = nullptr;   // nullptr: one worker, owns everything
+  RedirectMesh* mesh = nullptr;
+  uint16_t outside_rx_queues = 1, inside_rx_queues = 1;
+};
+
 struct LiveWorkerSettings {
+  WorkerPlacement placement;
   LiveCounters* counters = nullptr;   // where to count (kept across `execute restart workers`); nullptr: the worker's own
   uint32_t max_sessions = 65536;        // proxied sessions (system session max-flows)
   uint32_t max_passthrough = 65536;     // DNAT pass-through connections
@@ -101,6 +113,16 @@ class LiveWorker {
   };
 
   uint32_t receive(Side side);
+  // Frames other workers handed over (they own them), and ARP/ND copies to learn from.
+  uint32_t receive_redirected();
+  // Classify, steer, look up and handle one burst of one side. from_mesh: frames another worker handed over.
+  void handle_burst(Side side, rte_mbuf** burst, uint16_t count, bool from_mesh);
+  // Hands a frame to its owner (staged; sent by flush_redirects at the end of the burst).
+  void redirect(Side side, rte_mbuf* mbuf, uint32_t owner);
+  void flush_redirects();
+  // ARP/ND a worker received: every other worker learns the neighbour from it too.
+  void share_neighbour_frame(Side side, rte_mbuf* mbuf);
+  void learn_only(Side side, const Frame& f, bool arp);
   // Answers or drops what is not a TCP segment; true when the frame is TCP and waits for its connection lookup.
   bool classify(Side side, rte_mbuf* mbuf, Frame& f);
   void answer_arp(Side side, const Frame& f);
@@ -133,6 +155,9 @@ class LiveWorker {
   void publish_tls_counters();
 
   LinkIo& io(Side side) { return side == Side::Outside ? outside_ : inside_; }
+  Side side_of_port(uint16_t port_id) const {
+    return port_id == topology_.outside.port_id ? Side::Outside : Side::Inside;
+  }
   const std::vector<IpAddr>& local_addresses(Side side) const;
   reassembly::CookieTuple cookie_tuple(const Frame& f) const;
   void tick_clock();
@@ -160,6 +185,10 @@ class LiveWorker {
   std::unique_ptr<scan::envelope::Greylist> greylist_;   // this worker's triplets (share nothing)
   std::array<Frame, kMaxBurst> burst_frames_;            // receive()'s scratch
   std::array<ConnKey, kMaxBurst> burst_keys_;
+  // Redirect staging, one row of kMaxBurst per worker (only rows of other workers are used).
+  std::vector<std::array<rte_mbuf*, kMaxBurst>> redirect_staged_;
+  std::vector<uint16_t> redirect_counts_;
+  bool from_mesh_ = false;       // handle_burst() is on frames another worker handed over
   uint32_t sessions_in_use_ = 0;
   scan::SnapshotRegistry* registry_ = nullptr;           // control plane (nullptr: fixed snapshot)
   WorkerControl* control_ = nullptr;

@@ -41,16 +41,54 @@ void walk_ranges(Intervals& intervals, uint32_t seq, uint32_t length, OnHeld on_
 
 }  // namespace
 
-OooStore::OooStore(uint32_t max_bytes, uint32_t max_intervals)
-    : pool_(max_bytes), max_intervals_(max_intervals) {
-  intervals_.reserve(max_intervals);
-  compaction_order_.reserve(max_intervals);
-}
+OooStore::OooStore(uint32_t max_bytes, uint32_t max_intervals, uint32_t initial_bytes)
+    : max_bytes_(max_bytes),
+      max_intervals_(max_intervals),
+      initial_bytes_(std::clamp<uint32_t>(initial_bytes, 1, std::max<uint32_t>(max_bytes, 1))) {}
 
 void OooStore::clear() {
   intervals_.clear();
   held_bytes_ = 0;
   pool_used_ = 0;
+}
+
+void OooStore::trim() {
+  if (!intervals_.empty()) return;
+  pool_used_ = 0;
+  if (pool_size_ > initial_bytes_) {
+    pool_.reset();
+    pool_size_ = 0;
+  }
+  if (intervals_.capacity() > kInitialIntervals) {
+    std::vector<Interval>().swap(intervals_);
+    std::vector<uint32_t>().swap(compaction_order_);
+  }
+}
+
+// Doubles from initial_bytes_ (or the current size) until `bytes` fit, capped at max_bytes_; the live intervals
+// move to the new pool packed from offset 0, as compact_pool() would leave them.
+void OooStore::grow_pool(uint32_t bytes) {
+  uint64_t target = std::max(pool_size_, initial_bytes_);
+  while (target < bytes) target *= 2;
+  const auto size = static_cast<uint32_t>(std::min<uint64_t>(target, max_bytes_));
+  std::unique_ptr<char[]> grown(new char[size]);
+  uint32_t write = 0;
+  for (Interval& interval : intervals_) {
+    std::memcpy(grown.get() + write, pool_.get() + interval.pool_offset, interval.length);
+    interval.pool_offset = write;
+    write += interval.length;
+  }
+  pool_ = std::move(grown);
+  pool_size_ = size;
+  pool_used_ = write;
+}
+
+// Doubling from kInitialIntervals keeps std::vector from choosing the growth, and the bound is max_intervals_.
+void OooStore::reserve_intervals(size_t count) {
+  if (count <= intervals_.capacity()) return;
+  size_t target = std::max<size_t>(intervals_.capacity(), kInitialIntervals);
+  while (target < count) target *= 2;
+  intervals_.reserve(std::min<size_t>(target, max_intervals_));
 }
 
 OooInsertResult OooStore::insert(uint32_t seq, std::string_view bytes) {
@@ -59,16 +97,24 @@ OooInsertResult OooStore::insert(uint32_t seq, std::string_view bytes) {
   const Survey plan = survey(seq, bytes);
   OooInsertResult result = plan.result;
   if (result.new_bytes == 0) return result;
-  if (uint64_t{held_bytes_} + result.new_bytes > pool_.size()) {
+  if (uint64_t{held_bytes_} + result.new_bytes > max_bytes_) {
     result.dropped = true;
     return result;
   }
-  if (uint64_t{pool_used_} + result.new_bytes > pool_.size()) compact_pool();
+  if (uint64_t{pool_used_} + result.new_bytes > pool_size_) {
+    if (held_bytes_ + result.new_bytes > pool_size_) {
+      grow_pool(held_bytes_ + result.new_bytes);
+    } else {
+      compact_pool();
+    }
+  }
+  // Counted after the pool moved: appending in place depends on where the last interval now sits in it.
   const uint32_t intervals_needed = plan.new_pieces - pieces_absorbed_by_append(seq, bytes);
   if (intervals_.size() + intervals_needed > max_intervals_) {
     result.dropped = true;
     return result;
   }
+  reserve_intervals(intervals_.size() + intervals_needed);
   store_uncovered(seq, bytes);
   held_bytes_ += result.new_bytes;
   return result;
@@ -79,7 +125,7 @@ OooStore::Survey OooStore::survey(uint32_t seq, std::string_view bytes) const {
   walk_ranges(
       intervals_, seq, static_cast<uint32_t>(bytes.size()),
       [&](const Interval& held, uint32_t from, uint32_t length) {
-        const char* kept = pool_.data() + held.pool_offset + (from - held.seq);
+        const char* kept = pool_.get() + held.pool_offset + (from - held.seq);
         const char* offered = bytes.data() + (from - seq);
         plan.result.overlap_bytes += length;
         if (std::memcmp(kept, offered, length) != 0) plan.result.conflict = true;
@@ -126,7 +172,7 @@ void OooStore::store_uncovered(uint32_t seq, std::string_view bytes) {
         const bool append = first_piece && index > 0 && extends_last_written(index - 1, piece_seq);
         first_piece = false;
         if (append) {
-          std::memcpy(pool_.data() + pool_used_, piece.data(), length);
+          std::memcpy(pool_.get() + pool_used_, piece.data(), length);
           intervals_[index - 1].length += length;
           pool_used_ += length;
           return 0;
@@ -136,10 +182,10 @@ void OooStore::store_uncovered(uint32_t seq, std::string_view bytes) {
       });
 }
 
-// The list was reserved for max_intervals_ and insert() checked the count, so this
-// insertion shifts elements but never reallocates.
+// insert() reserved room for every interval this insertion adds, so this shifts elements
+// but never reallocates.
 void OooStore::store_piece(size_t index, uint32_t piece_seq, std::string_view piece) {
-  std::memcpy(pool_.data() + pool_used_, piece.data(), piece.size());
+  std::memcpy(pool_.get() + pool_used_, piece.data(), piece.size());
   const auto length = static_cast<uint32_t>(piece.size());
   intervals_.insert(intervals_.begin() + static_cast<std::ptrdiff_t>(index),
                     Interval{piece_seq, length, pool_used_});
@@ -150,6 +196,7 @@ void OooStore::store_piece(size_t index, uint32_t piece_seq, std::string_view pi
 // pool order so every move goes left and memmove never overwrites unread bytes.
 void OooStore::compact_pool() {
   compaction_order_.clear();
+  compaction_order_.reserve(intervals_.capacity());  // no-op unless the interval list grew since
   for (uint32_t i = 0; i < intervals_.size(); ++i) compaction_order_.push_back(i);
   std::sort(compaction_order_.begin(), compaction_order_.end(), [&](uint32_t a, uint32_t b) {
     return intervals_[a].pool_offset < intervals_[b].pool_offset;
@@ -158,7 +205,7 @@ void OooStore::compact_pool() {
   for (uint32_t index : compaction_order_) {
     Interval& interval = intervals_[index];
     if (interval.pool_offset != write) {
-      std::memmove(pool_.data() + write, pool_.data() + interval.pool_offset, interval.length);
+      std::memmove(pool_.get() + write, pool_.get() + interval.pool_offset, interval.length);
       interval.pool_offset = write;
     }
     write += interval.length;
@@ -168,7 +215,7 @@ void OooStore::compact_pool() {
 
 std::string_view OooStore::front_bytes() const {
   const Interval& front = intervals_.front();
-  return {pool_.data() + front.pool_offset, front.length};
+  return {pool_.get() + front.pool_offset, front.length};
 }
 
 void OooStore::pop_front() {

@@ -1,8 +1,14 @@
-// reassembly/ooo_store.h — fixed-capacity store for bytes that arrived out of order.
+// reassembly/ooo_store.h — bounded store for bytes that arrived out of order.
 //
 // Owns: the bytes received beyond a hole, kept as a sorted list of non-overlapping
-// sequence intervals over one byte pool. Both the pool and the interval list are
-// allocated once, in the constructor; nothing allocates afterwards.
+// sequence intervals over one byte pool. Nothing is allocated until the first insert:
+// most connections never see a segment out of order, so an idle or clean one costs
+// nothing here. The pool then starts at `initial_bytes` and doubles (capped at
+// max_bytes, the hard limit) when the held bytes would not fit; the interval list
+// starts at kInitialIntervals and doubles up to max_intervals. Growth therefore happens
+// at most log2(max / initial) times per connection, and once the store has grown to what
+// the connection's losses need, inserts allocate nothing. trim() gives back what grew
+// beyond the initial sizes while the store is empty (the endpoint's reset).
 // Policy it enforces: first copy wins. A byte already held is never replaced; the store
 // reports how many offered bytes were already held and whether any of them differed.
 // An insertion that does not fit (bytes or intervals) stores nothing: all or nothing
@@ -14,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -28,9 +35,17 @@ struct OooInsertResult {
 
 class OooStore {
  public:
-  OooStore(uint32_t max_bytes, uint32_t max_intervals);
+  static constexpr uint32_t kDefaultInitialBytes = 2 * 1024;
+  static constexpr uint32_t kInitialIntervals = 8;
 
-  void clear();
+  OooStore(uint32_t max_bytes, uint32_t max_intervals, uint32_t initial_bytes = kDefaultInitialBytes);
+
+  void clear();  // keeps the storage
+  // Frees the pool and the interval list when the store is empty and they grew beyond their initial sizes.
+  void trim();
+  uint32_t max_bytes() const { return max_bytes_; }
+  uint32_t allocated_bytes() const { return pool_size_; }  // pool storage held now (0 until the first insert)
+  uint32_t allocated_intervals() const { return static_cast<uint32_t>(intervals_.capacity()); }
   bool empty() const { return intervals_.empty(); }
   uint32_t held_bytes() const { return held_bytes_; }
   uint32_t interval_count() const { return static_cast<uint32_t>(intervals_.size()); }
@@ -69,11 +84,16 @@ class OooStore {
   void store_uncovered(uint32_t seq, std::string_view bytes);
   void store_piece(size_t index, uint32_t piece_seq, std::string_view piece);
   void compact_pool();
+  void grow_pool(uint32_t bytes);
+  void reserve_intervals(size_t count);
 
-  std::vector<char> pool_;
+  std::unique_ptr<char[]> pool_;
+  uint32_t pool_size_ = 0;                 // bytes allocated in pool_
   std::vector<Interval> intervals_;        // sorted by seq, never overlapping
-  std::vector<uint32_t> compaction_order_; // scratch for compact_pool(), sized once
+  std::vector<uint32_t> compaction_order_; // scratch for compact_pool(), grown with intervals_
+  uint32_t max_bytes_;
   uint32_t max_intervals_;
+  uint32_t initial_bytes_;
   uint32_t held_bytes_ = 0;
   uint32_t pool_used_ = 0;  // bump pointer: bytes of pool_ written since the last compaction
 };

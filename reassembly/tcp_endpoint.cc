@@ -45,18 +45,23 @@ const char* endpoint_close_reason_name(EndpointCloseReason reason) {
 
 TcpEndpoint::TcpEndpoint(const TcpEndpointConfig& config)
     : config_(config),
-      send_ring_(config.send_buffer),
-      receive_ring_(config.receive_buffer),
-      ooo_(config.ooo_bytes, config.ooo_segments),
+      send_ring_(config.send_buffer, config.initial_buffer),
+      receive_ring_(config.receive_buffer, config.initial_buffer),
+      ooo_(config.ooo_bytes, config.ooo_segments, config.initial_buffer),
       rtt_(uint64_t{config.rto_initial_ms} * kNsPerMs, uint64_t{config.rto_min_ms} * kNsPerMs,
            uint64_t{config.rto_max_ms} * kNsPerMs) {
   reset();
 }
 
 void TcpEndpoint::reset() {
+  // A pooled endpoint keeps only its initial-size buffers between connections: what one large message grew
+  // them to goes back to the allocator instead of staying with an idle slot (issue 7: memory per session).
   send_ring_.clear();
+  send_ring_.trim();
   receive_ring_.clear();
+  receive_ring_.trim();
   ooo_.clear();
+  ooo_.trim();
   rtt_.reset();
   cc_.reset(config_.mss);
   state_ = TcpState::Closed;

@@ -5,8 +5,10 @@
 // §3.3.2 and the event processing of §3.10, the send and receive buffers (ByteRing), the
 // out-of-order queue (OooStore), RFC 6298 timers, RFC 5681 congestion control, the
 // persist timer and TIME-WAIT. Segments come in parsed (on_segment) and go out through a
-// SegmentSink; time comes in as now_ns. No sockets, no DPDK, no allocation after the
-// constructor. May call: seq.h, ooo_store.h, byte_ring.h, tcp_options.h, tcp_segment.h,
+// SegmentSink; time comes in as now_ns. No sockets, no DPDK. The constructor allocates
+// nothing: the buffers start at initial_buffer on first use and double up to their bounds
+// (at most log2(bound / initial) times per connection; nothing once grown), and reset()
+// gives back what grew. May call: seq.h, ooo_store.h, byte_ring.h, tcp_options.h, tcp_segment.h,
 // tcp_rtt_estimator.h, tcp_congestion.h.
 //
 // Deliberate limits: SACK-permitted is negotiated but received SACK blocks are ignored
@@ -40,6 +42,9 @@ struct TcpEndpointConfig {
   uint32_t time_wait_ms = 60000;        // 2*MSL
   uint32_t fin_wait2_ms = 60000;        // FIN-WAIT-2 idle bound (restarted by each segment received)
   uint32_t ooo_bytes = 256 * 1024, ooo_segments = 128;  // the OooStore bounds
+  // First allocation of each ring and of the OooStore pool, on first use; they double up to the bounds above,
+  // which alone decide windows and drops. Small so an idle session (SMTP banner and replies) costs little.
+  uint32_t initial_buffer = 2 * 1024;
   uint16_t min_mss = 88;                // a peer MSS below this is raised to it (Linux TCP_MIN_MSS)
 };
 
@@ -89,11 +94,11 @@ class TcpEndpoint {
  public:
   using CloseReason = EndpointCloseReason;
 
-  explicit TcpEndpoint(const TcpEndpointConfig& config);  // allocates rings + OooStore once
+  explicit TcpEndpoint(const TcpEndpointConfig& config);  // allocates nothing: buffers grow on first use
   TcpEndpoint(const TcpEndpoint&) = delete;
   TcpEndpoint& operator=(const TcpEndpoint&) = delete;
 
-  void reset();  // back to Closed for reuse from a pool; no allocation
+  void reset();  // back to Closed for reuse from a pool; frees buffer growth beyond initial_buffer
   void set_sink(SegmentSink* sink) { sink_ = sink; }
 
   void connect(uint32_t iss, uint64_t now_ns);  // active open: SYN -> SynSent
@@ -139,6 +144,10 @@ class TcpEndpoint {
   bool sack_ok() const { return sack_ok_; }
   const CongestionControl& congestion() const { return cc_; }
   const RttEstimator& rtt() const { return rtt_; }
+  // Buffer storage held now (both rings and the out-of-order pool), for memory tests and benchmarks.
+  uint64_t buffer_bytes_allocated() const {
+    return uint64_t{send_ring_.allocated()} + receive_ring_.allocated() + ooo_.allocated_bytes();
+  }
 
  private:
   static constexpr uint64_t kNoTimer = UINT64_MAX;

@@ -291,6 +291,7 @@ constexpr KeySpec kSessionKeys[] = {
                                                              "KB held out of order per direction of a flow"),
     integer<&SessionSettings::reassembly_segments, 4, 65536>("reassembly-segments",
                                                              "out-of-order pieces held per direction"),
+    integer<&SessionSettings::workers, 1, 16>("workers", "dataplane worker lcores (read at daemon start)"),
 };
 
 constexpr KeySpec kLogKeys[] = {

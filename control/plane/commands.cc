@@ -33,20 +33,28 @@ constexpr uint64_t kMaxFollowLines = 1'000'000;
 
 void drain_trace(PlaneState& state, CliConnection& conn) {
   std::string line;
-  while (state.links.worker->trace.pop(&line)) {
-    conn.line(line);
-    ++conn.streamed_lines;
-    ++state.trace_lines_sent;
+  for (uint32_t i = 0; i < state.links.workers->count(); ++i) {
+    while (state.links.workers->control(i).trace.pop(&line)) {
+      conn.line(line);
+      ++conn.streamed_lines;
+      ++state.trace_lines_sent;
+    }
   }
 }
 
 void stream_trace(PlaneState& state, CliConnection& conn) {
-  dataplane::WorkerControl& w = *state.links.worker;
+  dataplane::WorkerSet& workers = *state.links.workers;
   drain_trace(state, conn);
-  if (w.trace_budget.load(std::memory_order_relaxed) != 0) return;
-  drain_trace(state, conn);   // what the worker pushed before it took the last line of the budget
-  conn.line("trace done: " + std::to_string(conn.streamed_lines) + " line(s), " + std::to_string(w.trace.dropped()) +
-            " dropped since start-up (ring full)");
+  // Done when the lines asked for have come (from whichever workers hold the flows), or every budget is spent.
+  if (conn.streamed_lines < state.trace_requested) {
+    for (uint32_t i = 0; i < workers.count(); ++i) {
+      if (workers.control(i).trace_budget.load(std::memory_order_relaxed) != 0) return;
+    }
+  }
+  for (uint32_t i = 0; i < workers.count(); ++i) workers.control(i).trace_budget.store(0, std::memory_order_relaxed);
+  drain_trace(state, conn);   // what the workers pushed before they took the last line of the budget
+  conn.line("trace done: " + std::to_string(conn.streamed_lines) + " line(s), " +
+            std::to_string(workers.trace_dropped()) + " dropped since start-up (ring full)");
   conn.streaming = Streaming::None;
   conn.ok();
 }
@@ -126,7 +134,9 @@ void stream_more(PlaneState& state, CliConnection& conn) {
 
 void stop_stream(PlaneState& state, CliConnection& conn) {
   if (conn.streaming == Streaming::Trace) {
-    state.links.worker->trace_budget.store(0, std::memory_order_relaxed);
+    for (uint32_t i = 0; i < state.links.workers->count(); ++i) {
+      state.links.workers->control(i).trace_budget.store(0, std::memory_order_relaxed);
+    }
     drain_trace(state, conn);
     conn.line("trace stopped: " + std::to_string(conn.streamed_lines) + " line(s)");
   }

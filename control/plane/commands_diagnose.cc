@@ -33,7 +33,12 @@ std::string describe_filter(const dataplane::FlowFilter& f) {
 }
 
 void debug_flow(PlaneState& state, CliConnection& conn, const Words& words) {
-  dataplane::WorkerControl& w = *state.links.worker;
+  dataplane::WorkerSet& workers = *state.links.workers;
+  auto lines_left = [&] {
+    uint64_t left = 0;
+    for (uint32_t i = 0; i < workers.count(); ++i) left += workers.control(i).trace_budget.load();
+    return left;
+  };
   const std::string& verb = words[3];
   if (verb == "filter") {
     const std::string& key = words[4];
@@ -58,13 +63,13 @@ void debug_flow(PlaneState& state, CliConnection& conn, const Words& words) {
   }
   if (verb == "show") {
     conn.line("filter: " + describe_filter(state.flow_filter));
-    conn.line("trace: " + (w.trace_budget.load() > 0 ? std::to_string(w.trace_budget.load()) + " line(s) left"
-                                                      : std::string("not running")));
+    conn.line("trace: " + (lines_left() > 0 ? "running on " + std::to_string(workers.count()) + " worker(s)"
+                                             : std::string("not running")));
     return conn.ok();
   }
   // trace start N / trace stop
   if (words[4] == "stop") {
-    w.trace_budget.store(0, std::memory_order_relaxed);
+    for (uint32_t i = 0; i < workers.count(); ++i) workers.control(i).trace_budget.store(0, std::memory_order_relaxed);
     conn.line("trace stopped");
     return conn.ok();
   }
@@ -74,13 +79,18 @@ void debug_flow(PlaneState& state, CliConnection& conn, const Words& words) {
   if (*end != '\0' || count == 0 || count > limit) {
     return conn.error("trace start: count is 1.." + std::to_string(limit) + " (config system control trace-max-lines)");
   }
-  if (w.trace_budget.load() > 0) return conn.error("a trace is already running (diagnose debug flow trace stop)");
-  std::string line;
-  while (w.trace.pop(&line)) {
+  if (lines_left() > 0) return conn.error("a trace is already running (diagnose debug flow trace stop)");
+  // Every worker gets the whole budget (a flow lives on one of them); the stream ends at `count` lines in all.
+  for (uint32_t i = 0; i < workers.count(); ++i) {
+    dataplane::WorkerControl& w = workers.control(i);
+    std::string line;
+    while (w.trace.pop(&line)) {
+    }
+    w.trace_filter = state.flow_filter;
+    w.trace_budget.store(static_cast<uint32_t>(count), std::memory_order_relaxed);
+    w.trace_generation.fetch_add(1, std::memory_order_release);
   }
-  w.trace_filter = state.flow_filter;
-  w.trace_budget.store(static_cast<uint32_t>(count), std::memory_order_relaxed);
-  w.trace_generation.fetch_add(1, std::memory_order_release);
+  state.trace_requested = count;
   conn.line("tracing " + std::to_string(count) + " line(s) of " + describe_filter(state.flow_filter) +
             "; 'stop' (Ctrl-C) ends it");
   conn.streaming = Streaming::Trace;

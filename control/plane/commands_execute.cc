@@ -12,17 +12,18 @@ namespace {
 bool drain(PlaneState& state, uint32_t timeout_s, uint64_t* left) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   while (std::chrono::steady_clock::now() < deadline) {
-    *left = state.links.counters->sessions_open.get();
+    *left = state.links.workers->total(&dataplane::LiveCounters::sessions_open);
     if (*left == 0) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  *left = state.links.counters->sessions_open.get();
+  *left = state.links.workers->total(&dataplane::LiveCounters::sessions_open);
   return *left == 0;
 }
 
 void restart_workers(PlaneState& state, CliConnection& conn) {
-  dataplane::WorkerControl& w = *state.links.worker;
-  const bool was_paused = w.paused.exchange(true);
+  dataplane::WorkerSet& workers = *state.links.workers;
+  const bool was_paused = workers.paused();
+  workers.set_paused(true);
   uint64_t left = 0;
   const uint32_t timeout = state.running().policy.control.drain_timeout_s;
   if (!drain(state, timeout, &left)) {
@@ -39,7 +40,7 @@ void restart_workers(PlaneState& state, CliConnection& conn) {
           !state.links.workers_running->load(std::memory_order_acquire))) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  w.paused.store(was_paused);
+  workers.set_paused(was_paused);
   if (!state.links.workers_running->load(std::memory_order_acquire)) {
     conn.error("the workers did not come back within 30 s; see the daemon's output");
     return;
@@ -54,21 +55,21 @@ void restart_workers(PlaneState& state, CliConnection& conn) {
 
 void run_execute_command(PlaneState& state, CliConnection& conn, const Words& words) {
   const std::string& what = words[1];
-  dataplane::WorkerControl& w = *state.links.worker;
+  dataplane::WorkerSet& workers = *state.links.workers;
   if (what == "pause") {
-    w.paused.store(true, std::memory_order_relaxed);
+    workers.set_paused(true);
     conn.line("new sessions are refused (RST, so senders try their next MX at once); " +
-              std::to_string(state.links.counters->sessions_open.get()) + " session(s) in progress go on");
+              std::to_string(workers.total(&dataplane::LiveCounters::sessions_open)) + " session(s) in progress go on");
     return conn.ok();
   }
   if (what == "resume") {
-    w.paused.store(false, std::memory_order_relaxed);
+    workers.set_paused(false);
     conn.line("new sessions accepted");
     return conn.ok();
   }
   if (what == "restart") return restart_workers(state, conn);
   if (what == "log") {
-    w.reopen_log.fetch_add(1, std::memory_order_release);
+    workers.control(0).reopen_log.fetch_add(1, std::memory_order_release);   // one log for all workers
     conn.line("log file reopened at the next record (" + state.links.log_path + ")");
     return conn.ok();
   }

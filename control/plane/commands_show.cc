@@ -60,14 +60,16 @@ void show_policy(PlaneState& state, CliConnection& conn) {
   std::string live;
   for (uint64_t v : state.links.registry->live_versions()) live += (live.empty() ? "" : " ") + std::to_string(v);
   conn.line("versions in use (sessions in progress keep theirs): " + live);
-  const uint64_t worker_version = state.links.counters->policy_version.get();
-  conn.line("worker 0 gives new sessions version " + std::to_string(worker_version));
+  for (uint32_t i = 0; i < state.links.workers->count(); ++i) {
+    const uint64_t worker_version = state.links.workers->counters(i).policy_version.get();
+    conn.line("worker " + std::to_string(i) + " gives new sessions version " + std::to_string(worker_version));
+  }
   const std::vector<std::string> pending = state.pipeline->pending_restart();
   std::string blocks;
   for (const std::string& b : pending) blocks += (blocks.empty() ? "" : ", ") + b;
   conn.line("pending 'execute restart workers': " + (blocks.empty() ? std::string("none") : blocks));
   conn.line(std::string("new sessions: ") +
-            (state.links.worker->paused.load(std::memory_order_relaxed) ? "paused (execute resume)" : "accepted"));
+            (state.links.workers->paused() ? "paused (execute resume)" : "accepted"));
   conn.ok();
 }
 
@@ -104,28 +106,35 @@ bool parse_filter(const Words& words, size_t from, dataplane::FlowFilter* f, std
   return true;
 }
 
-// Asks the worker for its session list and waits for the answer (the worker answers at its next poll).
+// Asks every worker for its session list and waits for the answers (each answers at its next poll).
 bool ask_sessions(PlaneState& state, const dataplane::FlowFilter& filter, std::string* out) {
-  dataplane::WorkerControl& w = *state.links.worker;
+  dataplane::WorkerSet& workers = *state.links.workers;
   if (!state.links.workers_running->load(std::memory_order_acquire)) return false;
-  const uint64_t asked = w.sessions_served.load(std::memory_order_acquire) + 1;
-  w.session_filter = filter;
-  w.sessions_requested.store(asked, std::memory_order_release);
-  for (int i = 0; i < 2000; ++i) {
-    if (w.sessions_served.load(std::memory_order_acquire) == asked) {
-      *out = w.session_list;
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::vector<uint64_t> asked(workers.count());
+  for (uint32_t i = 0; i < workers.count(); ++i) {
+    dataplane::WorkerControl& w = workers.control(i);
+    asked[i] = w.sessions_served.load(std::memory_order_acquire) + 1;
+    w.session_filter = filter;
+    w.sessions_requested.store(asked[i], std::memory_order_release);
   }
-  return false;
+  out->clear();
+  for (uint32_t i = 0; i < workers.count(); ++i) {
+    dataplane::WorkerControl& w = workers.control(i);
+    int waited = 0;
+    while (w.sessions_served.load(std::memory_order_acquire) != asked[i]) {
+      if (++waited > 2000) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    *out += w.session_list;
+  }
+  return true;
 }
 
 void show_session(PlaneState& state, CliConnection& conn, const Words& words) {
   dataplane::FlowFilter filter;
   std::string error, list;
   if (!parse_filter(words, 2, &filter, &error)) return conn.error("show session: " + error);
-  if (!ask_sessions(state, filter, &list)) return conn.error("show session: the worker did not answer within 2 s");
+  if (!ask_sessions(state, filter, &list)) return conn.error("show session: a worker did not answer within 2 s");
   conn.lines(list);
   conn.ok();
 }
@@ -144,9 +153,19 @@ void add_counters(CliConnection& conn, const dataplane::LiveCounters& c) {
 
 void show_stats(PlaneState& state, CliConnection& conn, const Words& words) {
   const bool per_core = words.size() > 2 && words[2] == "per-core";
-  if (per_core) conn.line("worker 0 (lcore of the main thread):");
-  add_counters(conn, *state.links.counters);
-  conn.line("trace_lines_dropped          " + std::to_string(state.links.worker->trace.dropped()));
+  dataplane::WorkerSet& workers = *state.links.workers;
+  if (per_core) {
+    for (uint32_t i = 0; i < workers.count(); ++i) {
+      conn.line("worker " + std::to_string(i) + (i == 0 ? " (lcore of the main thread):" : ":"));
+      add_counters(conn, workers.counters(i));
+      conn.line("trace_lines_dropped          " + std::to_string(workers.control(i).trace.dropped()));
+    }
+    return conn.ok();
+  }
+  dataplane::LiveCounters total;
+  workers.sum(total);
+  add_counters(conn, total);
+  conn.line("trace_lines_dropped          " + std::to_string(workers.trace_dropped()));
   conn.ok();
 }
 
@@ -199,7 +218,8 @@ void show_tls(PlaneState& state, CliConnection& conn) {
   conn.line("system tls: workers " + std::to_string(p.tls.workers) + ", engine " +
             (p.tls.engine.empty() ? "-" : p.tls.engine) + ", provider " + (p.tls.provider.empty() ? "-" : p.tls.provider) +
             ", async " + (p.tls.async ? "enable" : "disable") + ", max-legs " + std::to_string(p.tls.max_legs));
-  const dataplane::LiveCounters& c = *state.links.counters;
+  dataplane::LiveCounters c;
+  state.links.workers->sum(c);
   conn.line("handshakes " + std::to_string(c.tls_handshakes.get()) + ", failures " +
             std::to_string(c.tls_handshake_failures.get()) + ", backend failures " +
             std::to_string(c.tls_backend_failures.get()) + ", spliced " + std::to_string(c.tls_spliced.get()) +

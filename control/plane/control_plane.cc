@@ -247,7 +247,8 @@ void ControlPlane::reload_changed_files(int64_t now) {
 }
 
 void ControlPlane::render_metrics(telemetry::MetricsText& out) const {
-  const dataplane::LiveCounters& c = *state_.links.counters;
+  dataplane::LiveCounters c;
+  state_.links.workers->sum(c);
 #define SLUICE_METRIC(name, help)                                                          \
   out.family("sluice_" #name, help, is_gauge(help) ? "gauge" : "counter");              \
   out.sample("sluice_" #name, c.name.get());
@@ -256,9 +257,9 @@ void ControlPlane::render_metrics(telemetry::MetricsText& out) const {
   out.family("sluice_policy_versions_alive", "committed policy versions still in use by sessions", "gauge");
   out.sample("sluice_policy_versions_alive", state_.links.registry->live_versions().size());
   out.family("sluice_trace_lines_dropped", "flow trace lines lost because the trace ring was full", "counter");
-  out.sample("sluice_trace_lines_dropped", state_.links.worker->trace.dropped());
+  out.sample("sluice_trace_lines_dropped", state_.links.workers->trace_dropped());
   out.family("sluice_paused", "1 while new sessions are refused (execute pause)", "gauge");
-  out.sample("sluice_paused", state_.links.worker->paused.load() ? 1 : 0);
+  out.sample("sluice_paused", state_.links.workers->paused() ? 1 : 0);
 }
 
 void ControlPlane::run() {

@@ -18,6 +18,7 @@
 #include "control/policy.h"
 #include "control/log/record_writer.h"
 #include "dataplane/app_options.h"
+#include "dataplane/eal_memory.h"
 #include "dataplane/live_mode.h"
 #include "dataplane/offline_worker.h"
 #include "dataplane/stats_report.h"
@@ -43,6 +44,11 @@ bool load_policy(const dataplane::AppOptions& options, control::Policy* policy) 
   return true;
 }
 
+// Dataplane workers: `--workers N`, else `config system session workers`.
+uint32_t live_workers(const dataplane::AppOptions& options, const control::Policy& policy) {
+  return options.workers != 0 ? options.workers : policy.session.workers;
+}
+
 // Live mode: the start-up configuration becomes a committed version, the control plane serves sluicectl, and the
 // workers run until a signal; `execute restart workers` makes run_live return and start again from the running
 // policy, with the control plane, counters, log and ports kept.
@@ -63,15 +69,13 @@ int run_live_with_control(const dataplane::AppOptions& options, std::unique_ptr<
     }
   }
   scan::SnapshotRegistry registry(std::move(snapshot));
-  dataplane::WorkerControl worker_control;
-  dataplane::LiveCounters counters;
+  dataplane::WorkerSet workers(live_workers(options, registry.latest().policy));
   std::atomic<bool> halt{false}, restart{false}, running{false};
-  dataplane::register_live_telemetry(&counters);
+  for (uint32_t i = 0; i < workers.count(); ++i) dataplane::register_live_telemetry(&workers.counters(i));
 
   control::plane::DaemonLinks links;
   links.registry = &registry;
-  links.worker = &worker_control;
-  links.counters = &counters;
+  links.workers = &workers;
   links.config_path = options.config_path;
   links.base_dir = options.config_path.empty()
                        ? std::filesystem::current_path().string()
@@ -88,8 +92,7 @@ int run_live_with_control(const dataplane::AppOptions& options, std::unique_ptr<
 
   dataplane::LiveRuntime runtime;
   runtime.registry = &registry;
-  runtime.control = &worker_control;
-  runtime.counters = &counters;
+  runtime.workers = &workers;
   runtime.records = &records;
   runtime.ports = &ports;
   runtime.idle_sleep_us = options.idle_sleep_us;
@@ -109,7 +112,9 @@ int run_live_with_control(const dataplane::AppOptions& options, std::unique_ptr<
   }
   plane.stop();
   std::fprintf(stderr, "sluice: stopped; counters:\n");
-  dataplane::print_live_counters(stderr, counters);
+  dataplane::LiveCounters total;
+  workers.sum(total);
+  dataplane::print_live_counters(stderr, total);
   return rc;
 }
 
@@ -127,7 +132,9 @@ int run(const dataplane::AppOptions& options) {
   const std::string log_file = log_path.empty() || log_path == "-" ? std::string() : std::filesystem::absolute(log_path).string();
 
   dataplane::PortSet ports;
-  if (!dataplane::start_ports(dataplane::PortSettings{}, ports, &error)) return die(error);
+  dataplane::PortSettings port_settings;
+  if (options.mode == "live") port_settings.workers = static_cast<uint16_t>(live_workers(options, snapshot->policy));
+  if (!dataplane::start_ports(port_settings, ports, &error)) return die(error);
   dataplane::print_startup(stderr, ports, *snapshot);
   if (options.mode == "live") {
     const int rc = run_live_with_control(options, std::move(snapshot), records, log_file, ports);
@@ -161,6 +168,19 @@ int run(const dataplane::AppOptions& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Hugepages when the machine has them; without, 4 KB pages rather than an EAL that refuses to start.
+  const dataplane::EalMemoryChoice memory =
+      dataplane::choose_eal_memory(std::vector<std::string>(argv, argv + argc), dataplane::free_hugepage_bytes());
+  if (memory.fell_back) {
+    std::fprintf(stderr, "sluice: no free hugepages: running with --no-huge (4 KB pages cost a TLB miss per mbuf; "
+                         "reserve hugepages for production, e.g. echo 1024 > /proc/sys/vm/nr_hugepages)\n");
+  }
+  std::vector<std::string> eal_strings = memory.args;
+  std::vector<char*> eal_argv;
+  for (std::string& a : eal_strings) eal_argv.push_back(a.data());
+  eal_argv.push_back(nullptr);
+  argc = static_cast<int>(eal_strings.size());
+  argv = eal_argv.data();
   const int eal_args = rte_eal_init(argc, argv);
   if (eal_args < 0) return die("EAL initialisation failed (see the EAL message above)");
   argc -= eal_args;

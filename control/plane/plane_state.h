@@ -18,6 +18,7 @@
 #include "control/edit/commit_history.h"
 #include "control/plane/commit_pipeline.h"
 #include "dataplane/live_counters.h"
+#include "dataplane/worker_set.h"
 #include "dataplane/worker_control.h"
 #include "scan/inspector/snapshot_registry.h"
 
@@ -28,8 +29,7 @@ class AlertMail;
 // What the daemon hands the control plane.
 struct DaemonLinks {
   scan::SnapshotRegistry* registry = nullptr;
-  dataplane::WorkerControl* worker = nullptr;          // one dataplane worker today
-  const dataplane::LiveCounters* counters = nullptr;   // that worker's counters (they outlive restarts)
+  dataplane::WorkerSet* workers = nullptr;             // every dataplane worker's control slot and counters
   std::string config_path;                             // the file the daemon started from
   std::string base_dir;                                // where relative paths of candidates resolve
   std::string log_path;                                // the message log (show log)
@@ -46,6 +46,7 @@ struct PlaneState {
   AlertMail* alert_mail = nullptr;                     // owned by ControlPlane
   std::string alerts_error;                            // why alert mail is not working (show alertmail)
   uint64_t trace_lines_sent = 0;
+  uint64_t trace_requested = 0;                        // lines the running trace asked for (all workers together)
   dataplane::FlowFilter flow_filter;                   // diagnose debug flow filter (used by the next trace)
   // After every successful commit (CLI, rollback, file reload): the control thread's own services follow the new
   // policy (watched files, Prometheus address, alert mail). Set by ControlPlane.

@@ -47,10 +47,11 @@ SmtpRelay::SmtpRelay(const RelayConfig& config, RelayHooks& hooks)
       replies_(config.limits),
       data_(config.limits.max_line_length),
       ehlo_(config.ehlo),
-      ring_(config.limits.max_pipelined_commands + 8) {
-  decoded_.reserve(DataDecoder::kMaxContentPerFeed);
-  canonical_buf_.reserve(2 * DataDecoder::kMaxContentPerFeed + 2);
-  scratch_.reserve(config.limits.max_command_line + 64);
+      ring_capacity_(config.limits.max_pipelined_commands + 8) {
+  // Nothing is reserved here: an idle session (banner sent, waiting for EHLO) holds no relay buffer. The
+  // pipelined-command ring grows by doubling up to its capacity, the decode buffers on the first message; a
+  // pooled session keeps what it grew, so the steady state allocates nothing (issue 7: memory per idle session).
+  ring_.resize(kInitialRing);
   reset();
 }
 
@@ -102,6 +103,7 @@ void SmtpRelay::clear_message_state() {
 }
 
 SmtpRelay::Pending& SmtpRelay::push(Expect expect, Verb verb) {
+  if (ring_count_ == ring_.size()) grow_ring();
   Pending& p = ring_[(ring_head_ + ring_count_) % ring_.size()];
   ++ring_count_;
   p.expect = expect;
@@ -111,6 +113,16 @@ SmtpRelay::Pending& SmtpRelay::push(Expect expect, Verb verb) {
   p.bdat_size = 0;
   p.bdat_last = p.close_after = false;
   return p;
+}
+
+// Doubles the ring (at most ring_capacity_ entries), keeping the waiting entries in order from index 0.
+void SmtpRelay::grow_ring() {
+  std::vector<Pending> grown;
+  grown.reserve(std::min(ring_capacity_, 2 * ring_.size()));
+  for (size_t i = 0; i < ring_count_; ++i) grown.push_back(std::move(ring_[(ring_head_ + i) % ring_.size()]));
+  grown.resize(grown.capacity());
+  ring_ = std::move(grown);
+  ring_head_ = 0;
 }
 
 void SmtpRelay::pop() {
@@ -193,7 +205,7 @@ bool SmtpRelay::client_step(std::string_view in, size_t& used) {
   // Commands wait while the backend is behind by a full output (RES-4: a pipelining flood is held by TCP,
   // not by the relay's memory); the hold area is for message content only.
   const size_t queued_to_server = to_server_.capacity() - to_server_.room();
-  if (gated_ || ring_count_ + 2 >= ring_.size() || queued_to_server + config_.limits.max_command_line + 64 >
+  if (gated_ || ring_count_ + 2 >= ring_capacity_ || queued_to_server + config_.limits.max_command_line + 64 >
       config_.output_capacity || to_client_.room() < kSlackForOneReply) {
     return false;
   }

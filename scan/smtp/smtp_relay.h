@@ -173,7 +173,8 @@ class SmtpRelay {
   Pending& push(Expect, Verb = Verb::Unknown);
   Pending& head() { return ring_[ring_head_]; }
   void pop();
-  bool ring_full() const { return ring_count_ == ring_.size(); }
+  bool ring_full() const { return ring_count_ == ring_capacity_; }
+  void grow_ring();
   void reset_transaction();
   void clear_message_state();
   // message content (smtp_relay_body.cc)
@@ -201,7 +202,9 @@ class SmtpRelay {
   EhloMediator ehlo_;
   BackendCapabilities backend_caps_;
 
-  std::vector<Pending> ring_;
+  static constexpr size_t kInitialRing = 8;
+  size_t ring_capacity_;           // max_pipelined_commands + 8: the ring never holds more
+  std::vector<Pending> ring_;      // grown by doubling from kInitialRing (grow_ring)
   size_t ring_head_ = 0, ring_count_ = 0;
 
   Envelope envelope_;

@@ -35,6 +35,7 @@ std::once_flag g_eal_once;
 bool g_eal_ok = false;
 std::string g_eal_error;
 rte_mempool* g_pool = nullptr;
+std::vector<rte_mempool*> g_worker_pools;   // [i - 1] for workers i >= 1, created by the first appliance that needs them
 std::atomic<uint32_t> g_instance{0};
 
 }  // namespace
@@ -42,7 +43,7 @@ std::atomic<uint32_t> g_instance{0};
 bool init_eal_once(std::string* error) {
   std::call_once(g_eal_once, [] {
     const std::string prefix = "ring-" + std::to_string(getpid());
-    std::vector<std::string> args = {"sluice-ring", "-m", "512", "--no-pci", "--no-telemetry",
+    std::vector<std::string> args = {"sluice-ring", "-m", "2048", "--no-pci", "--no-telemetry",
                                      "--file-prefix", prefix, "--log-level=*:error"};
     // Tests run without hugepages (any machine); a benchmark asks for them with SLUICE_HUGEPAGES=1 (after
     // `echo 512 > /proc/sys/vm/nr_hugepages` and a hugetlbfs mount): 4 KB pages cost a TLB miss per mbuf.
@@ -92,6 +93,17 @@ RingAppliance::RingAppliance(std::string_view config_text, const RingApplianceLi
       return;
     }
   }
+  const uint32_t workers = std::max<uint32_t>(1, limits_.workers);
+  for (uint32_t i = static_cast<uint32_t>(g_worker_pools.size()) + 1; i < workers; ++i) {
+    rte_mempool* pool = rte_pktmbuf_pool_create(("ring_pool_" + std::to_string(i)).c_str(), limits_.pool_mbufs, 256, 0,
+                                                static_cast<uint16_t>(limits_.mbuf_data_room + RTE_PKTMBUF_HEADROOM),
+                                                SOCKET_ID_ANY);
+    if (pool == nullptr) {
+      error_ = "mbuf pool " + std::to_string(i) + ": " + std::string(rte_strerror(rte_errno));
+      return;
+    }
+    g_worker_pools.push_back(pool);
+  }
   const uint32_t n = g_instance.fetch_add(1);
   if (!make_port("o" + std::to_string(n), &outside_) || !make_port("i" + std::to_string(n), &inside_)) return;
 
@@ -113,37 +125,60 @@ RingAppliance::RingAppliance(std::string_view config_text, const RingApplianceLi
     rte_eth_macaddr_get(link->port_id, &mac);
     for (int i = 0; i < 6; ++i) link->mac[i] = mac.addr_bytes[i];
   }
-  scratch_ = std::make_unique<engine::Scratch>(*snapshot_->database);
-  sink_ = std::make_unique<MemorySink>(limits_.keep_records);
-  const scan::InspectorContext inspector{snapshot_.get(), scratch_.get(), sink_.get(), &clock_ns_};
-  worker_ = std::make_unique<LiveWorker>(live_worker_settings(snapshot_->policy), topology_, g_pool, inspector,
-                                         &clock_ns_);
-  if (!worker_->init("ring_conns_" + std::to_string(n), SOCKET_ID_ANY, &error_)) {
-    worker_.reset();
-    return;
+  steering_ = FlowSteering(workers);
+  if (!mesh_.init("ring_mesh" + std::to_string(n), workers, 4096, SOCKET_ID_ANY, &error_)) return;
+  workers_.resize(workers);
+  for (uint32_t w = 0; w < workers; ++w) {
+    Worker& slot = workers_[w];
+    slot.scratch = std::make_unique<engine::Scratch>(*snapshot_->database);
+    slot.sink = std::make_unique<MemorySink>(limits_.keep_records);
+    slot.clock_ns = std::make_unique<uint64_t>(0);
+    const scan::InspectorContext inspector{snapshot_.get(), slot.scratch.get(), slot.sink.get(), slot.clock_ns.get()};
+    LiveWorkerSettings settings = live_worker_settings(snapshot_->policy);
+    if (workers > 1) {
+      settings.placement.index = w;
+      settings.placement.steering = &steering_;
+      settings.placement.mesh = &mesh_;
+      settings.placement.outside_rx_queues = settings.placement.inside_rx_queues = static_cast<uint16_t>(workers);
+    }
+    slot.worker = std::make_unique<LiveWorker>(settings, topology_, pool(w), inspector, slot.clock_ns.get());
+    if (!slot.worker->init("ring_conns_" + std::to_string(n) + "_" + std::to_string(w), SOCKET_ID_ANY, &error_)) {
+      workers_.clear();
+      return;
+    }
+    slot.sink->logged = &slot.worker->messages_logged();
   }
-  sink_->logged = &worker_->messages_logged();
 }
 
 bool RingAppliance::make_port(const std::string& name, Port* port) {
-  port->rx = rte_ring_create((name + "_rx").c_str(), limits_.ring_size, SOCKET_ID_ANY,
-                             RING_F_SP_ENQ | RING_F_SC_DEQ);
-  port->tx = rte_ring_create((name + "_tx").c_str(), limits_.ring_size, SOCKET_ID_ANY,
-                             RING_F_SP_ENQ | RING_F_SC_DEQ);
-  if (port->rx == nullptr || port->tx == nullptr) {
-    error_ = "rte_ring_create " + name + ": " + rte_strerror(rte_errno);
-    return false;
+  const uint32_t queues = std::max<uint32_t>(1, limits_.workers);
+  for (uint32_t q = 0; q < queues; ++q) {
+    const std::string suffix = queues == 1 ? "" : std::to_string(q);
+    rte_ring* rx = rte_ring_create((name + "_rx" + suffix).c_str(), limits_.ring_size, SOCKET_ID_ANY,
+                                   RING_F_SP_ENQ | RING_F_SC_DEQ);
+    rte_ring* tx = rte_ring_create((name + "_tx" + suffix).c_str(), limits_.ring_size, SOCKET_ID_ANY,
+                                   RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (rx != nullptr) port->rx.push_back(rx);
+    if (tx != nullptr) port->tx.push_back(tx);
+    if (rx == nullptr || tx == nullptr) {
+      error_ = "rte_ring_create " + name + ": " + rte_strerror(rte_errno);
+      return false;
+    }
   }
-  const int id = rte_eth_from_rings(("net_ring_" + name).c_str(), &port->rx, 1, &port->tx, 1, SOCKET_ID_ANY);
+  const int id = rte_eth_from_rings(("net_ring_" + name).c_str(), port->rx.data(), queues, port->tx.data(), queues,
+                                    SOCKET_ID_ANY);
   if (id < 0) {
     error_ = "rte_eth_from_rings " + name + ": " + rte_strerror(rte_errno);
     return false;
   }
   port->id = static_cast<uint16_t>(id);
   rte_eth_conf conf{};
-  if (rte_eth_dev_configure(port->id, 1, 1, &conf) != 0 ||
-      rte_eth_rx_queue_setup(port->id, 0, 1024, SOCKET_ID_ANY, nullptr, g_pool) != 0 ||
-      rte_eth_tx_queue_setup(port->id, 0, 1024, SOCKET_ID_ANY, nullptr) != 0 || rte_eth_dev_start(port->id) != 0) {
+  bool ok = rte_eth_dev_configure(port->id, static_cast<uint16_t>(queues), static_cast<uint16_t>(queues), &conf) == 0;
+  for (uint32_t q = 0; ok && q < queues; ++q) {
+    ok = rte_eth_rx_queue_setup(port->id, static_cast<uint16_t>(q), 1024, SOCKET_ID_ANY, nullptr, pool(q)) == 0 &&
+         rte_eth_tx_queue_setup(port->id, static_cast<uint16_t>(q), 1024, SOCKET_ID_ANY, nullptr) == 0;
+  }
+  if (!ok || rte_eth_dev_start(port->id) != 0) {
     error_ = "configuring ring port " + name;
     return false;
   }
@@ -152,28 +187,21 @@ bool RingAppliance::make_port(const std::string& name, Port* port) {
 }
 
 RingAppliance::~RingAppliance() {
-  worker_.reset();
+  workers_.clear();
   for (Port* p : {&outside_, &inside_}) {
-    if (p->tx != nullptr) {
-      rte_mbuf* m[64];
-      unsigned n;
-      while ((n = rte_ring_dequeue_burst(p->tx, reinterpret_cast<void**>(m), 64, nullptr)) > 0) {
-        rte_pktmbuf_free_bulk(m, n);
-      }
-    }
-    if (p->rx != nullptr) {
-      rte_mbuf* m[64];
-      unsigned n;
-      while ((n = rte_ring_dequeue_burst(p->rx, reinterpret_cast<void**>(m), 64, nullptr)) > 0) {
-        rte_pktmbuf_free_bulk(m, n);
+    for (std::vector<rte_ring*>* rings : {&p->tx, &p->rx}) {
+      for (rte_ring* r : *rings) {
+        rte_mbuf* m[64];
+        unsigned n;
+        while ((n = rte_ring_dequeue_burst(r, reinterpret_cast<void**>(m), 64, nullptr)) > 0) rte_pktmbuf_free_bulk(m, n);
       }
     }
     if (p->started) {
       rte_eth_dev_stop(p->id);
       rte_eth_dev_close(p->id);
     }
-    rte_ring_free(p->rx);
-    rte_ring_free(p->tx);
+    for (rte_ring* r : p->rx) rte_ring_free(r);
+    for (rte_ring* r : p->tx) rte_ring_free(r);
   }
 }
 
@@ -189,20 +217,43 @@ bool RingAppliance::inject(Side side, std::span<const uint8_t> frame) {
   return inject_mbuf(side, m);
 }
 
-bool RingAppliance::inject_mbuf(Side side, rte_mbuf* mbuf) {
-  if (rte_ring_enqueue(port(side).rx, mbuf) != 0) {
+bool RingAppliance::inject_mbuf(Side side, rte_mbuf* mbuf) { return inject_mbuf(side, 0, mbuf); }
+
+bool RingAppliance::inject_mbuf(Side side, uint32_t queue, rte_mbuf* mbuf) {
+  if (rte_ring_enqueue(port(side).rx[queue], mbuf) != 0) {
     rte_pktmbuf_free(mbuf);
     return false;
   }
   return true;
 }
 
-void RingAppliance::poll(int iterations) {
-  for (int i = 0; i < iterations; ++i) worker_->poll_once();
+uint32_t RingAppliance::inject_burst(Side side, uint32_t queue, rte_mbuf** mbufs, uint32_t count) {
+  return rte_ring_enqueue_burst(port(side).rx[queue], reinterpret_cast<void**>(mbufs), count, nullptr);
 }
 
+void RingAppliance::poll(int iterations) {
+  for (int i = 0; i < iterations; ++i) {
+    for (Worker& w : workers_) w.worker->poll_once();
+  }
+}
+
+uint32_t RingAppliance::rx_pending(Side side, uint32_t queue) const {
+  const Port& p = side == Side::Outside ? outside_ : inside_;
+  return rte_ring_count(p.rx[queue]);
+}
+
+uint32_t RingAppliance::take(Side side, uint32_t queue, rte_mbuf** out, uint32_t max) {
+  return rte_ring_dequeue_burst(port(side).tx[queue], reinterpret_cast<void**>(out), max, nullptr);
+}
+
+// Every worker's transmissions, worker 0's first.
 uint32_t RingAppliance::take(Side side, rte_mbuf** out, uint32_t max) {
-  return rte_ring_dequeue_burst(port(side).tx, reinterpret_cast<void**>(out), max, nullptr);
+  uint32_t n = 0;
+  for (rte_ring* r : port(side).tx) {
+    if (n == max) break;
+    n += rte_ring_dequeue_burst(r, reinterpret_cast<void**>(out + n), max - n, nullptr);
+  }
+  return n;
 }
 
 std::vector<Frame> RingAppliance::drain(Side side) {
@@ -235,7 +286,13 @@ MacAddress RingAppliance::mac(Side side) const {
 
 rte_mempool* RingAppliance::pool() const { return g_pool; }
 
-const std::vector<scan::MessageRecord>& RingAppliance::records() const { return sink_->records; }
+rte_mempool* RingAppliance::pool(uint32_t i) const { return i == 0 ? g_pool : g_worker_pools[i - 1]; }
+
+const std::vector<scan::MessageRecord>& RingAppliance::records() const { return records(0); }
+
+const std::vector<scan::MessageRecord>& RingAppliance::records(uint32_t worker) const {
+  return workers_[worker].sink->records;
+}
 
 // ---- frames ----
 
@@ -415,7 +472,8 @@ void EmulatedPeer::send_segment(const reassembly::SegmentOut& segment) {
   spec.dst_port = remote_port_;
   fill_tcp_fields(segment, options, spec);
   spec.ip_id = ip_id_++;
-  rte_mbuf* m = rte_pktmbuf_alloc(appliance_.pool());
+  // From the pool of the worker whose queue it feeds: each worker's frames stay in its own pool.
+  rte_mbuf* m = rte_pktmbuf_alloc(appliance_.pool(queue_));
   if (m == nullptr) {
     ++inject_failures_;
     return;
@@ -428,7 +486,7 @@ void EmulatedPeer::send_segment(const reassembly::SegmentOut& segment) {
     return;
   }
   rte_pktmbuf_append(m, static_cast<uint16_t>(built.length));
-  if (appliance_.inject_mbuf(side_, m)) {
+  if (appliance_.inject_mbuf(side_, queue_, m)) {
     ++injected_;
   } else {
     ++inject_failures_;

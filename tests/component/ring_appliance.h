@@ -68,6 +68,7 @@ struct RingApplianceLimits {
   uint32_t pool_mbufs = 65535;     // the process-wide pool, created by the first appliance
   uint32_t mbuf_data_room = 2048;  // plus headroom
   bool keep_records = true;        // false: message records are only counted (long benchmark runs)
+  uint32_t workers = 1;            // LiveWorkers, each with its own rx/tx ring per port, pool, clock and scratch
 };
 
 // Process-wide EAL start; safe to call many times. False (and *error) when the EAL refused to start.
@@ -88,6 +89,10 @@ class RingAppliance {
   bool inject(Side side, std::span<const uint8_t> frame);
   // Enqueues an mbuf the caller filled (the benchmark builds its frames before the timed window).
   bool inject_mbuf(Side side, struct rte_mbuf* mbuf);
+  // The same on one rx queue (= worker) of a multi-worker appliance: what a NIC's steering would choose.
+  bool inject_mbuf(Side side, uint32_t queue, struct rte_mbuf* mbuf);
+  uint32_t inject_burst(Side side, uint32_t queue, struct rte_mbuf** mbufs, uint32_t count);
+  // One iteration of every worker, in turn (single-threaded tests).
   void poll(int iterations = 1);
   // Every frame transmitted on the side since the last drain, parsed, in order; their mbufs are freed.
   std::vector<Frame> drain(Side side);
@@ -96,21 +101,37 @@ class RingAppliance {
   // Dequeues up to `max` transmitted mbufs (the caller frees them).
   uint32_t take(Side side, struct rte_mbuf** out, uint32_t max);
 
-  dataplane::LiveWorker& worker() { return *worker_; }
+  dataplane::LiveWorker& worker() { return *workers_[0].worker; }
+  dataplane::LiveWorker& worker(uint32_t i) { return *workers_[i].worker; }
+  uint32_t workers() const { return static_cast<uint32_t>(workers_.size()); }
+  const dataplane::FlowSteering& steering() const { return steering_; }
+  // Worker i's mbuf pool (worker 0's is the process-wide one).
+  rte_mempool* pool(uint32_t i) const;
+  // Frames waiting in a worker's rx ring (the benchmark's "queue drained" check).
+  uint32_t rx_pending(Side side, uint32_t queue) const;
+  // Dequeues up to `max` mbufs worker `queue` transmitted on `side`.
+  uint32_t take(Side side, uint32_t queue, struct rte_mbuf** out, uint32_t max);
   const dataplane::LiveTopology& topology() const { return topology_; }
   const control::Policy& policy() const { return policy_; }
   MacAddress mac(Side side) const;
   rte_mempool* pool() const;
-  const std::vector<scan::MessageRecord>& records() const;
+  const std::vector<scan::MessageRecord>& records() const;   // worker 0's
+  const std::vector<scan::MessageRecord>& records(uint32_t worker) const;
 
  private:
   struct Port {
     uint16_t id = 0;
-    rte_ring* rx = nullptr;  // the test enqueues, the PMD's rx_burst dequeues
-    rte_ring* tx = nullptr;  // the PMD's tx_burst enqueues, the test dequeues
+    std::vector<rte_ring*> rx;  // per queue: the test enqueues, the PMD's rx_burst dequeues
+    std::vector<rte_ring*> tx;  // per queue: the PMD's tx_burst enqueues, the test dequeues
     bool started = false;
   };
   class MemorySink;
+  struct Worker {   // everything one LiveWorker has to itself
+    std::unique_ptr<engine::Scratch> scratch;
+    std::unique_ptr<MemorySink> sink;
+    std::unique_ptr<uint64_t> clock_ns;
+    std::unique_ptr<dataplane::LiveWorker> worker;
+  };
 
   bool make_port(const std::string& name, Port* port);
   Port& port(Side side) { return side == Side::Outside ? outside_ : inside_; }
@@ -120,11 +141,10 @@ class RingAppliance {
   Port outside_, inside_;
   control::Policy policy_;
   std::unique_ptr<const scan::PolicySnapshot> snapshot_;
-  std::unique_ptr<engine::Scratch> scratch_;
-  std::unique_ptr<MemorySink> sink_;
-  uint64_t clock_ns_ = 0;
   dataplane::LiveTopology topology_;
-  std::unique_ptr<dataplane::LiveWorker> worker_;
+  dataplane::FlowSteering steering_;
+  dataplane::RedirectMesh mesh_;
+  std::vector<Worker> workers_;
 };
 
 // Frame helpers for crafted segments.
@@ -160,6 +180,8 @@ class EmulatedPeer final : public reassembly::SegmentSink {
   // Reuses the peer (and its endpoint's buffers) for another connection: endpoint reset to Closed.
   void rebind(const IpAddr& remote, uint16_t local_port, uint16_t remote_port);
   void send_segment(const reassembly::SegmentOut& segment) override;
+  // The rx queue (worker) its frames go to: what the NIC's steering would pick (default 0).
+  void set_queue(uint32_t queue) { queue_ = queue; }
   uint64_t injected() const { return injected_; }
   uint64_t inject_failures() const { return inject_failures_; }
   uint16_t local_port() const { return local_port_; }
@@ -175,6 +197,7 @@ class EmulatedPeer final : public reassembly::SegmentSink {
   reassembly::TcpEndpoint tcp_;
   uint64_t injected_ = 0, inject_failures_ = 0;
   uint16_t ip_id_ = 1;
+  uint32_t queue_ = 0;
 };
 
 }  // namespace sluice::testing

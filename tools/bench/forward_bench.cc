@@ -29,6 +29,7 @@
 #include "dataplane/live_telemetry.h"
 #include "dataplane/tcp_header.h"
 #include "tests/component/ring_appliance.h"
+#include "tests/component/smtp_peers.h"
 
 namespace {
 
@@ -126,11 +127,10 @@ end
 )";
 }
 
-const dataplane::MacAddress kClientMac = {0x02, 0, 0, 0, 0, 0x02};
-const dataplane::MacAddress kBackendMac = {0x02, 0, 0, 0, 0, 0x25};
-const Host kClient{kClientMac, *dataplane::IpAddr::parse("198.51.100.2")};
-const Host kBackend{kBackendMac, *dataplane::IpAddr::parse("10.0.0.25")};
-const dataplane::IpAddr kVip = *dataplane::IpAddr::parse("198.51.100.10");
+using testing::kBackend;
+using testing::kClient;
+using testing::kVip;
+const dataplane::MacAddress kClientMac = kClient.mac;
 
 uint64_t now_ns() {
   static const uint64_t hz = rte_get_tsc_hz();
@@ -239,118 +239,12 @@ PassResult run_passthrough(const Options& o, std::string* error) {
 
 // ---- (b) proxied SMTP sessions ----
 
-// One emulated conversation slot: an SMTP client on the outside, a smtp-sink-like backend on the inside.
-struct Slot {
-  std::unique_ptr<EmulatedPeer> client, backend;
-  bool active = false, backend_open = false;
-  int step = 0;                 // client: index of the reply it waits for
-  std::string client_in;        // reply bytes not yet a whole line
-  std::string sink_in;          // backend: command bytes not yet handled
-  bool sink_data = false, banner_sent = false, sink_closed = false;
-  uint16_t port = 0;
-};
-
 struct ProxyResult {
   uint64_t started = 0, completed_by_peers = 0, sessions_completed = 0, rx_packets = 0, tx_packets = 0;
   uint64_t bytes_up = 0, messages_logged = 0, resets = 0, warmup_sessions = 0;
   double elapsed_s = 0;
   PollMeter meter;
 };
-
-reassembly::TcpEndpointConfig peer_config() {
-  reassembly::TcpEndpointConfig c;
-  c.time_wait_ms = 0;
-  return c;
-}
-
-std::string message_body(uint32_t bytes) {
-  std::string body = "From: <a@client.example>\r\nTo: <b@mx.example>\r\nSubject: bench\r\n\r\n";
-  while (body.size() < bytes) body += "The quick brown fox jumps over the lazy dog, again and again and again.\r\n";
-  return body + ".\r\n";
-}
-
-// The client's dialogue: the reply code it waits for, then what it sends (empty: close).
-struct Step {
-  std::string_view code;
-  std::string_view send;
-};
-
-void sink_handle(Slot& s, uint64_t now) {
-  reassembly::TcpEndpoint& tcp = s.backend->tcp();
-  if (!s.banner_sent && tcp.state() == reassembly::TcpState::Established) {
-    tcp.write("220 sink.example ESMTP\r\n");
-    s.banner_sent = true;
-  }
-  while (tcp.readable() > 0) {
-    const std::string_view v = tcp.read_view();
-    s.sink_in.append(v);
-    tcp.consume(static_cast<uint32_t>(v.size()));
-  }
-  for (;;) {
-    if (s.sink_data) {
-      const size_t end = s.sink_in.find("\r\n.\r\n");
-      if (end == std::string::npos) {
-        if (s.sink_in.size() > 8) s.sink_in.erase(0, s.sink_in.size() - 8);  // keep a possible split terminator
-        return;
-      }
-      s.sink_in.erase(0, end + 5);
-      s.sink_data = false;
-      tcp.write("250 2.0.0 Ok: queued\r\n");
-      continue;
-    }
-    const size_t eol = s.sink_in.find("\r\n");
-    if (eol == std::string::npos) break;
-    const std::string_view line(s.sink_in.data(), eol);
-    if (line.starts_with("DATA")) {
-      tcp.write("354 End data with <CR><LF>.<CR><LF>\r\n");
-      s.sink_data = true;
-      // The body may start right after DATA's line; the terminator search begins at its CRLF.
-      s.sink_in.erase(0, eol);
-      continue;
-    }
-    if (line.starts_with("QUIT")) {
-      tcp.write("221 2.0.0 Bye\r\n");
-      tcp.close(now);
-      s.sink_closed = true;
-    } else if (line.starts_with("EHLO")) {
-      tcp.write("250 sink.example\r\n");
-    } else {
-      tcp.write("250 2.1.0 Ok\r\n");
-    }
-    s.sink_in.erase(0, eol + 2);
-  }
-  if (s.backend->tcp().peer_closed() && !s.sink_closed) {
-    tcp.close(now);
-    s.sink_closed = true;
-  }
-}
-
-void client_handle(Slot& s, const std::vector<Step>& steps, uint64_t now) {
-  reassembly::TcpEndpoint& tcp = s.client->tcp();
-  while (tcp.readable() > 0) {
-    const std::string_view v = tcp.read_view();
-    s.client_in.append(v);
-    tcp.consume(static_cast<uint32_t>(v.size()));
-  }
-  size_t eol;
-  while (s.step < static_cast<int>(steps.size()) && (eol = s.client_in.find("\r\n")) != std::string::npos) {
-    const bool continuation = eol > 3 && s.client_in[3] == '-';   // a multi-line reply ends at "code SP"
-    const bool expected = s.client_in.starts_with(steps[s.step].code);
-    s.client_in.erase(0, eol + 2);
-    if (continuation && expected) continue;
-    if (!expected) {
-      tcp.abort(now);
-      s.step = static_cast<int>(steps.size());
-      return;
-    }
-    if (steps[s.step].send.empty()) {
-      tcp.close(now);
-    } else {
-      tcp.write(steps[s.step].send);
-    }
-    ++s.step;
-  }
-}
 
 ProxyResult run_proxied(const Options& o, std::string* error) {
   ProxyResult r;
@@ -361,24 +255,13 @@ ProxyResult run_proxied(const Options& o, std::string* error) {
     *error = "proxied set-up: " + app.error();
     return r;
   }
-  const std::string body = message_body(o.body_bytes);
-  const std::vector<Step> steps = {{"220", "EHLO client.example\r\n"},
-                                   {"250", "MAIL FROM:<a@client.example>\r\n"},
-                                   {"250", "RCPT TO:<b@mx.example>\r\n"},
-                                   {"250", "DATA\r\n"},
-                                   {"354", body},
-                                   {"250", "QUIT\r\n"},
-                                   {"221", ""}};
+  const std::string body = testing::message_body(o.body_bytes);
+  const std::vector<testing::Step> steps = testing::smtp_steps(body);
   constexpr uint16_t kFirstPort = 1024;
   constexpr uint32_t kPorts = 60000;
   std::vector<int32_t> slot_of_port(65536, -1);
-  std::vector<Slot> slots(o.concurrency);
-  for (Slot& s : slots) {
-    s.client = std::make_unique<EmulatedPeer>(app, Side::Outside, kClient, app.mac(Side::Outside), kVip, 0, 25,
-                                              peer_config());
-    s.backend = std::make_unique<EmulatedPeer>(app, Side::Inside, kBackend, app.mac(Side::Inside), kClient.ip, 25,
-                                               0, peer_config());
-  }
+  std::vector<testing::PeerSlot> slots(o.concurrency);
+  for (testing::PeerSlot& s : slots) testing::make_peers(app, s);
   uint32_t next_port = 0;
   uint32_t iss = 12345;
   std::vector<rte_mbuf*> burst(256);
@@ -406,21 +289,13 @@ ProxyResult run_proxied(const Options& o, std::string* error) {
     }
     // Idle slots start the next session (untimed).
     for (uint32_t i = 0; i < slots.size(); ++i) {
-      Slot& s = slots[i];
+      testing::PeerSlot& s = slots[i];
       if (s.active || r.started >= o.sessions + warmup) continue;
       const uint16_t port = static_cast<uint16_t>(kFirstPort + next_port);
       next_port = (next_port + 1) % kPorts;
       if (s.port != 0) slot_of_port[s.port] = -1;
-      s.port = port;
       slot_of_port[port] = static_cast<int32_t>(i);
-      s.client->rebind(kVip, port, 25);
-      s.backend->rebind(kClient.ip, 25, port);
-      s.active = true;
-      s.backend_open = s.banner_sent = s.sink_data = s.sink_closed = false;
-      s.step = 0;
-      s.client_in.clear();
-      s.sink_in.clear();
-      s.client->tcp().connect(iss += 7919, now);
+      testing::start_session(s, port, iss += 7919, now);
       ++r.started;
     }
     // Timed: one worker iteration.
@@ -431,67 +306,17 @@ ProxyResult run_proxied(const Options& o, std::string* error) {
       uint32_t n;
       while ((n = app.take(side, burst.data(), static_cast<uint32_t>(burst.size()))) > 0) {
         for (uint32_t k = 0; k < n; ++k) {
-          const uint8_t* data = rte_pktmbuf_mtod(burst[k], const uint8_t*);
-          const size_t length = rte_pktmbuf_data_len(burst[k]);
-          dataplane::FrameLayout layout;
-          dataplane::TcpHeaderView tcp;
-          const dataplane::FrameKind kind = dataplane::locate_layers(data, length, layout);
-          if ((kind == dataplane::FrameKind::Ipv4 || kind == dataplane::FrameKind::Ipv6) &&
-              dataplane::read_tcp_header(data, layout, &tcp)) {
-            const uint16_t port = side == Side::Outside ? tcp.dst_port : tcp.src_port;
-            const int32_t index = slot_of_port[port];
-            if (index >= 0 && slots[index].active) {
-              Slot& s = slots[index];
-              if (side == Side::Outside) {
-                s.client->deliver(data, length, now);
-              } else if (!s.backend_open && tcp.flags == dataplane::kTcpSyn) {
-                // smtp-sink's listen socket: a passive open on the worker's SYN.
-                reassembly::TcpSegment syn;
-                syn.seq = tcp.seq;
-                syn.flags = tcp.flags;
-                syn.window = tcp.window;
-                reassembly::TcpSynOptions options;
-                reassembly::parse_tcp_options(tcp.options.data(), tcp.options.size(), &options);
-                s.backend->tcp().receive_syn(syn, options, iss += 104729, now);
-                s.backend->tcp().accept(now);
-                s.backend_open = true;
-              } else {
-                s.backend->deliver(data, length, now);
-              }
-            }
-          }
+          testing::deliver(slots, slot_of_port, side, burst[k], &iss, now);
           rte_pktmbuf_free(burst[k]);
         }
       }
     }
     // Untimed: the peers' applications, timers and output.
-    for (Slot& s : slots) {
+    for (testing::PeerSlot& s : slots) {
       if (!s.active) continue;
-      client_handle(s, steps, now);
-      if (s.backend_open) sink_handle(s, now);
-      for (EmulatedPeer* p : {s.client.get(), s.backend.get()}) {
-        // Flush before the timers: with time-wait 0 the timer would close the endpoint before the ACK of
-        // the peer's FIN (coalesced until flush) left.
-        p->tcp().flush(now);
-        if (p->tcp().next_timer_ns() <= now) {
-          p->tcp().on_timer(now);
-          p->tcp().flush(now);
-        }
-      }
-      const bool client_done = s.client->tcp().is_closed();
-      const bool backend_done = !s.backend_open || s.backend->tcp().is_closed();
-      if (client_done && backend_done && s.step > 0) {
-        if (s.client->tcp().close_reason() == reassembly::EndpointCloseReason::Normal &&
-            s.step == static_cast<int>(steps.size())) {
-          ++r.completed_by_peers;
-        } else {
-          ++r.resets;
-        }
-        s.active = false;
-      } else if (client_done && s.step == 0 && s.client->tcp().close_reason() != reassembly::EndpointCloseReason::None) {
-        ++r.resets;  // refused before the banner
-        s.active = false;
-      }
+      const testing::SlotEnd end = testing::run_slot(s, steps, now);
+      if (end == testing::SlotEnd::Completed) ++r.completed_by_peers;
+      if (end == testing::SlotEnd::Reset) ++r.resets;
     }
   }
   // Let the last sessions' legs end (time-wait 0) so they count as completed.

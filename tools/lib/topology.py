@@ -406,13 +406,15 @@ class Topology:
     enter is destroyed on exit, even after a failure."""
 
     def __init__(self, appliance=None, impair=None, limits=None, mta_postfix=False, keep=False,
-                 sluice_conf_extra="", backend_extra=None, sender_extra=None, tls=None, backend_command=None):
+                 sluice_conf_extra="", backend_extra=None, sender_extra=None, tls=None, backend_command=None,
+                 sluice_args=()):
         """sluice_conf_extra: configuration text appended to SLUICE_CONF (later blocks and `set`s win);
         backend_extra / sender_extra: main.cf settings over the backend's / the sending Postfix's own;
         tls: a TlsOptions (None: no TLS anywhere, as before); backend_command: f(topology) -> argv run in `mx`
         instead of the backend Postfix (e.g. tools/lib/tls_fake_backend.py); it must listen on
-        10.0.0.25:25 (self.backend is then None)."""
-        self.sluice_conf_extra = sluice_conf_extra
+        10.0.0.25:25 (self.backend is then None); sluice_args: the daemon's own options after `--` (e.g.
+        ["--workers", "2", "--idle-sleep", "50"])."""
+        self.sluice_conf_extra, self.sluice_args = sluice_conf_extra, list(sluice_args)
         self.tls, self.backend_command = tls, backend_command
         self.pki = None
         self.backend_extra, self.sender_extra = dict(backend_extra or {}), dict(sender_extra or {})
@@ -584,7 +586,7 @@ table inet sluice_it {{
                     self.sluice_conf_extra)
         argv = [exe, "--no-huge", "-m", "512", "--no-pci", "--file-prefix", self.file_prefix,
                 "--vdev", f"net_tap0,iface={self.out_link}", "--vdev", f"net_tap1,iface={self.in_link}",
-                "--", "--mode", "live", "--config", conf, "--log", self.sluice_log]
+                "--", "--mode", "live", "--config", conf, "--log", self.sluice_log, *self.sluice_args]
         self.sluice_out = open(os.path.join(self.dir, "sluice.out"), "w")
         self.sluice = subprocess.Popen(argv, stdout=self.sluice_out, stderr=subprocess.STDOUT, start_new_session=True)
         # The taps exist once the EAL has probed them, but the daemon configures them (ioctls by name, in

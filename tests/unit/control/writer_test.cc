@@ -114,6 +114,7 @@ TEST(Writer, DefaultPolicyShowsEveryKeyWithItsDefault) {
             "    set idle-timeout 300\n"
             "    set reassembly-memory 256\n"
             "    set reassembly-segments 128\n"
+    "    set workers 1\n"
             "end\n"
             "config system tcp\n"
             "    set send-buffer 64\n"

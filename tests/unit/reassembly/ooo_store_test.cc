@@ -1,4 +1,5 @@
-// The fixed-capacity out-of-order store: first copy wins, limits, pool compaction.
+// The bounded out-of-order store: first copy wins, limits, pool compaction; storage allocated on first insert,
+// doubled up to the bounds with intervals present, and freed by trim() once empty.
 #include "reassembly/ooo_store.h"
 
 #include <gtest/gtest.h>
@@ -111,6 +112,69 @@ TEST(OooStore, ZeroCapacityStoresNothing) {
   OooStore store(0, 0);
   EXPECT_TRUE(store.insert(1, "x").dropped);
   EXPECT_TRUE(store.empty());
+}
+
+TEST(OooStore, AllocatesNothingUntilTheFirstInsert) {
+  OooStore store(256 * 1024, 128, 2048);
+  EXPECT_EQ(store.allocated_bytes(), 0u);
+  EXPECT_EQ(store.allocated_intervals(), 0u);
+  store.trim();
+  EXPECT_EQ(store.allocated_bytes(), 0u);
+  EXPECT_EQ(store.insert(1000, "x").new_bytes, 1u);
+  EXPECT_EQ(store.allocated_bytes(), 2048u);
+  EXPECT_EQ(store.allocated_intervals(), OooStore::kInitialIntervals);
+}
+
+TEST(OooStore, GrowsWithIntervalsPresentAndKeepsTheirBytes) {
+  OooStore store(1024, 64, 16);
+  std::string expected;
+  for (uint32_t i = 0; i < 20; ++i) {  // 20 separate intervals of 10 bytes: pool 16 -> 256, list 8 -> 32
+    const std::string block(10, static_cast<char>('a' + i));
+    ASSERT_FALSE(store.insert(100 * i, block).dropped) << i;
+    if (!expected.empty()) expected += '|';
+    expected += block;
+  }
+  EXPECT_EQ(store.allocated_bytes(), 256u);
+  EXPECT_EQ(store.allocated_intervals(), 32u);
+  EXPECT_EQ(store.held_bytes(), 200u);
+  EXPECT_FALSE(store.insert(55, "overlaps").dropped);  // lands between intervals 0 and 1 after the growth
+  EXPECT_EQ(store.insert(5, "aaaaa").overlap_bytes, 5u);  // the moved bytes are still compared, first copy wins
+  EXPECT_TRUE(store.insert(5, "aaZaa").conflict);
+  expected.insert(10, "|overlaps");
+  EXPECT_EQ(drain(store), expected);
+}
+
+TEST(OooStore, TheCapacityStaysTheLimitWhileGrowing) {
+  OooStore store(100, 64, 16);
+  EXPECT_FALSE(store.insert(0, std::string(60, 'a')).dropped);
+  EXPECT_EQ(store.allocated_bytes(), 64u);
+  EXPECT_TRUE(store.insert(100, std::string(41, 'b')).dropped);  // 101 > 100: refused, nothing stored
+  EXPECT_EQ(store.held_bytes(), 60u);
+  EXPECT_FALSE(store.insert(100, std::string(40, 'b')).dropped);
+  EXPECT_EQ(store.allocated_bytes(), 100u);  // capped at the bound, not 128
+  EXPECT_EQ(drain(store), std::string(60, 'a') + "|" + std::string(40, 'b'));
+  OooStore few(1000, 3, 16);
+  for (uint32_t i = 0; i < 3; ++i) EXPECT_FALSE(few.insert(10 * i, "z").dropped);
+  EXPECT_TRUE(few.insert(100, "z").dropped);  // interval bound
+  EXPECT_EQ(few.allocated_intervals(), 3u);   // the list never reserves past max_intervals
+}
+
+TEST(OooStore, TrimFreesGrowthOnlyWhenEmpty) {
+  OooStore store(4096, 64, 16);
+  for (uint32_t i = 0; i < 12; ++i) store.insert(50 * i, std::string(20, 'q'));
+  EXPECT_EQ(store.allocated_bytes(), 256u);
+  store.trim();  // intervals held: nothing freed
+  EXPECT_EQ(store.allocated_bytes(), 256u);
+  EXPECT_EQ(store.interval_count(), 12u);
+  store.clear();
+  store.trim();
+  EXPECT_EQ(store.allocated_bytes(), 0u);
+  EXPECT_EQ(store.allocated_intervals(), 0u);
+  EXPECT_FALSE(store.insert(7, "seven").dropped);  // usable again from the initial size
+  EXPECT_EQ(store.allocated_bytes(), 16u);
+  store.pop_front();
+  store.trim();  // at the initial size: kept
+  EXPECT_EQ(store.allocated_bytes(), 16u);
 }
 
 }  // namespace

@@ -1,0 +1,730 @@
+// tools/bench/scale_bench.cc — sluice-bench-scale: throughput of 1..N live workers on ring ports, pass-through
+// DNAT and proxied SMTP sessions, with the traffic generated into memory before each timed window.
+//
+// Method (the same on any machine; tools/bench/README.md "scale"): the appliance has one rx/tx ring per worker
+// on each port, like a NIC with one queue per core. The run is a sequence of rounds. Untimed: the generator (the
+// main thread) builds frames into each worker's rx ring — pass-through: `--batch` data segments per worker for
+// its flows; proxied: every emulated peer's reply to what the workers sent in the previous round — and drains
+// what the workers transmitted. Timed: every worker, each on its own thread pinned to its own core, polls until
+// its rings are empty; the window is wall-clock (TSC) from the release of the round to the last worker's end.
+// Throughput = units / the sum of timed windows; the generator, the peers and the draining cost nothing in it.
+// Steering `owner` puts each frame on its owner's queue (what rte_flow rules do); `any` puts a client's frames on
+// one queue and its backend's on another, so half the frames take the software redirect (what a PMD without
+// steering costs).
+// Output: a table, and with --json one JSON object (schema in tools/bench/README.md).
+// May call: the ring harness, tests/component/smtp_peers, DPDK lcore/mbuf/cycles. Not a test: figures vary by host.
+#include <pthread.h>
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_pause.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "dataplane/live_telemetry.h"
+#include "tests/component/ring_appliance.h"
+#include "dataplane/frame_layout.h"
+#include "dataplane/tcp_header.h"
+#include "tests/component/smtp_peers.h"
+#include "tools/bench/pcap_frames.h"
+
+namespace {
+
+using namespace sluice;
+using dataplane::Side;
+using testing::RingAppliance;
+
+struct Options {
+  std::vector<uint32_t> workers = {1, 2};
+  bool passthrough = true, proxy = true;
+  bool owner_steering = true;    // --steering owner|any
+  uint64_t packets = 4'000'000;  // pass-through frames per run
+  uint32_t flows = 4096;
+  uint32_t payload = 64;
+  uint32_t batch = 2048;         // pass-through frames per worker per round (a NIC rx ring's worth)
+  uint64_t sessions = 20000;     // proxied sessions per run (after a warm-up of `concurrency`)
+  uint32_t concurrency = 256;    // proxied sessions in flight (all workers together)
+  uint32_t body_bytes = 4096;
+  uint32_t repeat = 5;           // runs per (mode, workers), interleaved; the median is reported
+  std::string pcap;              // --pcap: also replay this capture's client frames (tools/trex-amplify --split)
+  bool json = false;
+};
+
+const char* kUsage =
+    "usage: sluice-bench-scale [--workers 1,2,...] [--modes passthrough,proxy] [--steering owner|any]\n"
+    "                          [--packets N] [--flows M] [--payload B] [--batch F] [--sessions N]\n"
+    "                          [--concurrency C] [--body-bytes B] [--repeat R] [--pcap OUTSIDE.pcap] [--json]\n"
+    "  --pcap: client->VIP frames to VIP 198.51.100.10 port 2525 (pass-through), e.g. from\n"
+    "          tools/trex-amplify CAPTURE --flows 4000 --server 198.51.100.10 --server-port 2525 \\\n"
+    "              --backend 10.0.0.25 --split outside.pcap inside.pcap\n";
+
+bool parse_list(const std::string& text, std::vector<uint32_t>* out) {
+  out->clear();
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v == 0 || v > 16) return false;
+    out->push_back(static_cast<uint32_t>(v));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return !out->empty();
+}
+
+bool parse_options(int argc, char** argv, Options* o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    auto number = [&](double lo, double hi, double* v) {
+      if (!has_value) return false;
+      char* end = nullptr;
+      *v = std::strtod(argv[++i], &end);
+      return *end == '\0' && *v >= lo && *v <= hi;
+    };
+    double v = 0;
+    if (a == "--json") {
+      o->json = true;
+    } else if (a == "--workers" && has_value) {
+      if (!parse_list(argv[++i], &o->workers)) return false;
+    } else if (a == "--modes" && has_value) {
+      const std::string m = argv[++i];
+      o->passthrough = m.find("passthrough") != std::string::npos;
+      o->proxy = m.find("proxy") != std::string::npos;
+      if (!o->passthrough && !o->proxy) return false;
+    } else if (a == "--steering" && has_value) {
+      const std::string m = argv[++i];
+      if (m != "owner" && m != "any") return false;
+      o->owner_steering = m == "owner";
+    } else if (a == "--packets" && number(1000, 1e10, &v)) {
+      o->packets = static_cast<uint64_t>(v);
+    } else if (a == "--flows" && number(16, 30000, &v)) {
+      o->flows = static_cast<uint32_t>(v);
+    } else if (a == "--payload" && number(0, 1400, &v)) {
+      o->payload = static_cast<uint32_t>(v);
+    } else if (a == "--batch" && number(32, 4000, &v)) {
+      o->batch = static_cast<uint32_t>(v);
+    } else if (a == "--sessions" && number(1, 1e8, &v)) {
+      o->sessions = static_cast<uint64_t>(v);
+    } else if (a == "--concurrency" && number(1, 8000, &v)) {
+      o->concurrency = static_cast<uint32_t>(v);
+    } else if (a == "--pcap" && has_value) {
+      o->pcap = argv[++i];
+    } else if (a == "--repeat" && number(1, 100, &v)) {
+      o->repeat = static_cast<uint32_t>(v);
+    } else if (a == "--body-bytes" && number(0, 1e6, &v)) {
+      o->body_bytes = static_cast<uint32_t>(v);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string scale_config(uint32_t max_flows) {
+  return R"(
+config system interface
+  edit "outside"
+    set port 0
+    set ip 198.51.100.1/24
+  next
+  edit "inside"
+    set port 1
+    set ip 10.0.0.1/24
+  next
+end
+config firewall vip
+  edit "mail-in"
+    set extip 198.51.100.10
+    set mappedip 10.0.0.25
+    set ports 25 2525
+  next
+end
+config smtp protocol-options
+  set ports 25
+end
+config system session
+  set max-flows )" + std::to_string(max_flows) + R"(
+end
+config system tcp
+  set time-wait 0
+  set max-half-open 100000
+end
+)";
+}
+
+// Worker threads 1..N-1 (worker 0 is the main thread), each pinned to its own core and registered with the EAL so
+// the mempools give it a per-lcore cache. A round has two phases, each released by the main thread to all:
+// prepare (untimed): every thread runs the generator's share for its own queue, so the frames a worker reads are
+// warm in its own core's cache as a NIC's DMA into the LLC would leave them, not in the generator's core; then
+// run (timed): every worker drains its rings. Between phases the threads spin.
+class RoundRunner {
+ public:
+  using Prepare = std::function<void(uint32_t worker)>;
+
+  RoundRunner(RingAppliance& app, uint32_t workers) : app_(app), workers_(workers), busy_(workers) {
+    pin(0);
+    for (uint32_t w = 1; w < workers; ++w) threads_.emplace_back([this, w] { thread_main(w); });
+    while (ready_.load(std::memory_order_acquire) != workers - 1) rte_pause();
+  }
+  ~RoundRunner() {
+    quit_.store(true, std::memory_order_release);
+    for (std::thread& t : threads_) t.join();
+  }
+  // Runs `prepare` on every worker's thread (untimed), then one timed round; returns its wall-clock TSC cycles.
+  uint64_t round(const Prepare& prepare) {
+    prepare_ = &prepare;
+    phase(Phase::Prepare);
+    const uint64_t t0 = rte_rdtsc_precise();
+    phase(Phase::Run);
+    return rte_rdtsc_precise() - t0;
+  }
+  uint64_t round() {
+    static const Prepare nothing = [](uint32_t) {};
+    return round(nothing);
+  }
+  // Cycles each worker spent draining (its own core's work, without waiting for the others); reset on read.
+  uint64_t take_busy_cycles() {
+    uint64_t total = 0;
+    for (Busy& b : busy_) total += std::exchange(b.cycles, 0);
+    return total;
+  }
+
+ private:
+  enum class Phase : uint32_t { Prepare, Run };
+
+  void phase(Phase p) {
+    finished_.store(0, std::memory_order_relaxed);
+    phase_.store(static_cast<uint32_t>(p), std::memory_order_relaxed);
+    go_.fetch_add(1, std::memory_order_release);
+    work(0, p);
+    while (finished_.load(std::memory_order_acquire) != workers_ - 1) rte_pause();
+  }
+  void work(uint32_t w, Phase p) {
+    if (p == Phase::Prepare) {
+      (*prepare_)(w);
+      return;
+    }
+    const uint64_t t0 = rte_rdtsc();
+    while (app_.worker(w).poll_once() != 0) {   // until an iteration finds its rx and hand-over rings empty
+    }
+    busy_[w].cycles += rte_rdtsc() - t0;
+  }
+  static void pin(uint32_t worker) {
+    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(static_cast<int>(worker % static_cast<uint32_t>(cpus > 0 ? cpus : 1)), &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  }
+  void thread_main(uint32_t w) {
+    rte_thread_register();
+    pin(w);
+    ready_.fetch_add(1, std::memory_order_release);
+    uint64_t seen = 0;
+    for (;;) {
+      uint64_t now;
+      while ((now = go_.load(std::memory_order_acquire)) == seen) {
+        if (quit_.load(std::memory_order_relaxed)) {
+          rte_thread_unregister();
+          return;
+        }
+        rte_pause();
+      }
+      seen = now;
+      work(w, static_cast<Phase>(phase_.load(std::memory_order_relaxed)));
+      finished_.fetch_add(1, std::memory_order_release);
+    }
+  }
+
+  RingAppliance& app_;
+  uint32_t workers_;
+  const Prepare* prepare_ = nullptr;
+  struct alignas(64) Busy {
+    uint64_t cycles = 0;
+  };
+  std::vector<Busy> busy_;
+  std::vector<std::thread> threads_;
+  alignas(64) std::atomic<uint64_t> go_{0};
+  std::atomic<uint32_t> phase_{0};
+  alignas(64) std::atomic<uint32_t> finished_{0};
+  alignas(64) std::atomic<uint32_t> ready_{0};
+  std::atomic<bool> quit_{false};
+};
+
+struct RunResult {
+  std::string mode;
+  uint32_t workers = 0;
+  uint64_t units = 0;          // packets or sessions
+  uint64_t cycles = 0;         // sum of the timed windows
+  uint64_t busy = 0;           // sum over workers of their own draining cycles in those windows
+  uint64_t redirected = 0, redirect_dropped = 0, resets = 0, frames = 0;
+  bool ok = true;
+  std::string error;
+};
+
+uint64_t sum(RingAppliance& app, const std::function<uint64_t(const dataplane::LiveCounters&)>& get) {
+  uint64_t total = 0;
+  for (uint32_t w = 0; w < app.workers(); ++w) total += get(app.worker(w).counters());
+  return total;
+}
+
+bool teach_neighbours(RingAppliance& app) {
+  app.inject(Side::Inside, testing::arp_request(testing::kBackend, *dataplane::IpAddr::parse("10.0.0.1")));
+  app.inject(Side::Outside, testing::arp_request(testing::kClient, testing::kVip));
+  app.poll(3);   // the copies reach every worker
+  return app.discard(Side::Inside) == 1 && app.discard(Side::Outside) == 1;
+}
+
+// Rounds until every hand-over reached its owner (only `any` steering leaves some after a round).
+uint64_t settle_handovers(RingAppliance& app, RoundRunner& rounds) {
+  uint64_t cycles = 0;
+  for (int i = 0; i < 100; ++i) {
+    const uint64_t out = sum(app, [](const auto& c) { return c.redirected_out.get(); });
+    const uint64_t in = sum(app, [](const auto& c) { return c.redirected_in.get(); });
+    if (in >= out) break;
+    cycles += rounds.round();
+  }
+  return cycles;
+}
+
+RunResult run_passthrough(const Options& o, uint32_t workers) {
+  RunResult r;
+  r.mode = "passthrough";
+  r.workers = workers;
+  testing::RingApplianceLimits limits;
+  limits.keep_records = false;
+  limits.workers = workers;
+  limits.ring_size = 8192;
+  RingAppliance app(scale_config(std::max<uint32_t>(16384, o.flows * 2)), limits);
+  if (!app.ok() || !teach_neighbours(app)) {
+    r.ok = false;
+    r.error = "set-up: " + app.error();
+    return r;
+  }
+  // Flows by the queue their frames arrive on.
+  std::vector<std::vector<uint32_t>> flows_of(workers);
+  for (uint32_t f = 0; f < o.flows; ++f) {
+    const uint16_t port = static_cast<uint16_t>(1024 + f);
+    const uint32_t queue = o.owner_steering ? app.steering().owner_of_port(port) : f % workers;
+    flows_of[queue].push_back(f);
+  }
+  std::vector<uint32_t> next_seq(o.flows, 1000);
+  std::vector<uint8_t> opened(o.flows, 0);      // bytes, not vector<bool>: each thread writes its own flows
+  struct QueueState {                           // one thread's generator state, on its own cache lines
+    alignas(64) uint32_t cursor = 0;
+    uint64_t queued = 0;
+    std::vector<rte_mbuf*> mbufs;
+    bool failed = false;
+  };
+  std::vector<QueueState> queues(workers);
+  for (QueueState& q : queues) q.mbufs.resize(o.batch);
+  const std::string payload(o.payload, 'p');
+  const RoundRunner::Prepare prepare = [&](uint32_t q) {
+    QueueState& st = queues[q];
+    for (Side side : {Side::Outside, Side::Inside}) {   // what this worker sent last round
+      rte_mbuf* sent[256];
+      uint32_t n;
+      while ((n = app.take(side, q, sent, 256)) > 0) rte_pktmbuf_free_bulk(sent, n);
+    }
+    st.queued = 0;
+    if (flows_of[q].empty()) return;
+    if (rte_pktmbuf_alloc_bulk(app.pool(q), st.mbufs.data(), o.batch) != 0) {
+      st.failed = true;
+      return;
+    }
+    for (uint32_t i = 0; i < o.batch; ++i) {
+      const uint32_t flow = flows_of[q][st.cursor++ % flows_of[q].size()];
+      const bool syn = opened[flow] == 0;
+      opened[flow] = 1;
+      dataplane::TcpFrameSpec spec;
+      spec.src_mac = testing::kClient.mac;
+      spec.dst_mac = app.mac(Side::Outside);
+      spec.src_ip = testing::kClient.ip;
+      spec.dst_ip = testing::kVip;
+      spec.src_port = static_cast<uint16_t>(1024 + flow);
+      spec.dst_port = 2525;
+      spec.seq = next_seq[flow];
+      spec.ack = syn ? 0 : 7000;
+      spec.flags = syn ? dataplane::kTcpSyn : (dataplane::kTcpAck | dataplane::kTcpPsh);
+      spec.window = 65535;
+      if (!syn) spec.payload[0] = payload;
+      next_seq[flow] += syn ? 1 : o.payload;
+      const dataplane::BuiltFrame built =
+          dataplane::build_tcp_frame(spec, rte_pktmbuf_mtod(st.mbufs[i], uint8_t*), rte_pktmbuf_tailroom(st.mbufs[i]));
+      rte_pktmbuf_append(st.mbufs[i], static_cast<uint16_t>(built.length));
+    }
+    st.queued = app.inject_burst(Side::Outside, q, st.mbufs.data(), o.batch);
+    if (st.queued < o.batch) rte_pktmbuf_free_bulk(st.mbufs.data() + st.queued, o.batch - st.queued);
+  };
+  RoundRunner rounds(app, workers);
+  uint64_t generated = 0;
+  bool warm = false;
+  while (generated < o.packets) {
+    const uint64_t cycles = rounds.round(prepare);   // prepare untimed, the round timed
+    uint64_t queued = 0;
+    for (const QueueState& st : queues) {
+      queued += st.queued;
+      if (st.failed) {
+        r.ok = false;
+        r.error = "mbuf pool exhausted";
+        return r;
+      }
+    }
+    const uint64_t busy = rounds.take_busy_cycles();
+    if (warm) {
+      r.busy += busy;
+      r.cycles += cycles + settle_handovers(app, rounds);
+      r.units += queued;
+      generated += queued;
+    } else if (std::all_of(opened.begin(), opened.end(), [](uint8_t b) { return b != 0; })) {
+      warm = true;   // every flow has its NAT entry: measure from the next round
+    }
+  }
+  r.frames = sum(app, [](const auto& c) { return c.passthrough_packets.get(); });
+  r.redirected = sum(app, [](const auto& c) { return c.redirected_out.get(); });
+  r.redirect_dropped = sum(app, [](const auto& c) { return c.redirect_dropped.get(); });
+  return r;
+}
+
+RunResult run_proxy(const Options& o, uint32_t workers) {
+  RunResult r;
+  r.mode = "proxy";
+  r.workers = workers;
+  testing::RingApplianceLimits limits;
+  limits.keep_records = false;
+  limits.workers = workers;
+  RingAppliance app(scale_config(std::max<uint32_t>(16384, o.concurrency * 4)), limits);
+  if (!app.ok() || !teach_neighbours(app)) {
+    r.ok = false;
+    r.error = "set-up: " + app.error();
+    return r;
+  }
+  const std::string body = testing::message_body(o.body_bytes);
+  const std::vector<testing::Step> steps = testing::smtp_steps(body);
+  std::vector<testing::PeerSlot> slots(o.concurrency);
+  for (testing::PeerSlot& s : slots) testing::make_peers(app, s);
+  std::vector<int32_t> slot_of_port(65536, -1);
+  // `owner` steering: thread w runs the peers of the sessions worker w owns (slots w, w+W, ...; client ports from
+  // the ports worker w owns), reading only its own tx rings and feeding only its own rx rings. `any` steering:
+  // the main thread runs every peer (a peer then feeds another worker's ring, which one producer must do).
+  struct PeerThread {
+    alignas(64) uint32_t next_port = 0;
+    uint32_t iss = 12345;
+    uint64_t resets = 0;
+    std::vector<uint32_t> slots;
+    std::vector<uint16_t> ports;   // client ports this thread's sessions use
+  };
+  const uint32_t peer_threads = o.owner_steering ? workers : 1;
+  std::vector<PeerThread> threads(peer_threads);
+  for (uint32_t i = 0; i < o.concurrency; ++i) threads[i % peer_threads].slots.push_back(i);
+  for (uint32_t p = 1024; p < 61024; ++p) {
+    threads[o.owner_steering ? app.steering().owner_of_port(static_cast<uint16_t>(p)) : 0].ports.push_back(
+        static_cast<uint16_t>(p));
+  }
+  const RoundRunner::Prepare prepare = [&](uint32_t w) {
+    if (w >= peer_threads) return;
+    PeerThread& t = threads[w];
+    const uint64_t now = rte_get_tsc_cycles() * 1'000'000'000ull / rte_get_tsc_hz();
+    for (Side side : {Side::Outside, Side::Inside}) {   // the peers read what the workers sent
+      rte_mbuf* burst[256];
+      for (uint32_t q = 0; q < workers; ++q) {
+        if (o.owner_steering && q != w) continue;
+        uint32_t n;
+        while ((n = app.take(side, q, burst, 256)) > 0) {
+          for (uint32_t k = 0; k < n; ++k) testing::deliver(slots, slot_of_port, side, burst[k], &t.iss, now);
+          rte_pktmbuf_free_bulk(burst, n);
+        }
+      }
+    }
+    for (uint32_t i : t.slots) {
+      testing::PeerSlot& s = slots[i];
+      if (s.active && testing::run_slot(s, steps, now) == testing::SlotEnd::Reset) ++t.resets;
+      if (s.active) continue;
+      const uint16_t port = t.ports[t.next_port++ % t.ports.size()];   // the slot's next session
+      if (s.port != 0) slot_of_port[s.port] = -1;
+      slot_of_port[port] = static_cast<int32_t>(i);
+      const uint32_t owner = app.steering().owner_of_port(port);
+      s.client->set_queue(o.owner_steering ? owner : i % workers);
+      s.backend->set_queue(o.owner_steering ? owner : (i + 1) % workers);
+      testing::start_session(s, port, t.iss += 7919, now);
+    }
+  };
+  RoundRunner rounds(app, workers);
+  auto completed = [&] { return sum(app, [](const auto& c) { return c.sessions_completed.get(); }); };
+  const uint64_t warmup = o.concurrency;
+  uint64_t baseline = 0;
+  bool warm = false;
+  const uint64_t give_up = rte_get_tsc_cycles() + 600 * rte_get_tsc_hz();
+  while (!warm || completed() - baseline < o.sessions) {
+    if (rte_get_tsc_cycles() > give_up) {
+      r.ok = false;
+      r.error = "sessions stopped completing";
+      break;
+    }
+    if (!warm && completed() >= warmup) {   // the pools have grown to their peak: measure from here
+      warm = true;
+      baseline = completed();
+    }
+    const uint64_t cycles = rounds.round(prepare);   // peers untimed, workers timed
+    const uint64_t busy = rounds.take_busy_cycles();
+    if (warm) {
+      r.busy += busy;
+      r.cycles += cycles + settle_handovers(app, rounds);
+    }
+  }
+  for (const PeerThread& t : threads) r.resets += t.resets;
+  r.units = completed() - baseline;
+  r.frames = sum(app, [](const auto& c) { return c.rx_packets.get(); });
+  r.redirected = sum(app, [](const auto& c) { return c.redirected_out.get(); });
+  r.redirect_dropped = sum(app, [](const auto& c) { return c.redirect_dropped.get(); });
+  return r;
+}
+
+// Pass-through of a capture's client frames (tools/trex-amplify --split's outside file): each frame goes to the
+// queue of its client port's owner, in file order per queue (a flow's frames stay in order), copied into mbufs in
+// the untimed phase with the appliance's MAC as destination; the file is replayed from its start until --packets.
+RunResult run_pcap(const Options& o, uint32_t workers, const bench::PcapFrames& capture) {
+  RunResult r;
+  r.mode = "pcap";
+  r.workers = workers;
+  testing::RingApplianceLimits limits;
+  limits.keep_records = false;
+  limits.workers = workers;
+  RingAppliance app(scale_config(65536), limits);
+  if (!app.ok() || !teach_neighbours(app)) {
+    r.ok = false;
+    r.error = "set-up: " + app.error();
+    return r;
+  }
+  std::vector<std::vector<uint32_t>> frames_of(workers);
+  for (uint32_t i = 0; i < capture.size(); ++i) {
+    const bench::PcapFrame f = capture[i];
+    dataplane::FrameLayout layout;
+    dataplane::TcpHeaderView tcp;
+    const dataplane::FrameKind kind = dataplane::locate_layers(f.bytes.data(), f.bytes.size(), layout);
+    if ((kind != dataplane::FrameKind::Ipv4 && kind != dataplane::FrameKind::Ipv6) ||
+        !dataplane::read_tcp_header(f.bytes.data(), layout, &tcp) || f.bytes.size() > 2000) {
+      continue;
+    }
+    frames_of[app.steering().owner(Side::Outside, tcp.src_port, tcp.dst_port)].push_back(i);
+  }
+  struct QueueState {
+    alignas(64) size_t cursor = 0;
+    uint64_t queued = 0;
+    std::vector<rte_mbuf*> mbufs;
+    bool failed = false;
+  };
+  std::vector<QueueState> queues(workers);
+  for (QueueState& q : queues) q.mbufs.resize(o.batch);
+  const dataplane::MacAddress mac = app.mac(Side::Outside);
+  const RoundRunner::Prepare prepare = [&](uint32_t q) {
+    QueueState& st = queues[q];
+    for (Side side : {Side::Outside, Side::Inside}) {
+      rte_mbuf* sent[256];
+      uint32_t n;
+      while ((n = app.take(side, q, sent, 256)) > 0) rte_pktmbuf_free_bulk(sent, n);
+    }
+    st.queued = 0;
+    if (frames_of[q].empty()) return;
+    if (rte_pktmbuf_alloc_bulk(app.pool(q), st.mbufs.data(), o.batch) != 0) {
+      st.failed = true;
+      return;
+    }
+    for (uint32_t i = 0; i < o.batch; ++i) {
+      const bench::PcapFrame f = capture[frames_of[q][st.cursor++ % frames_of[q].size()]];
+      uint8_t* data = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(st.mbufs[i], static_cast<uint16_t>(f.bytes.size())));
+      std::memcpy(data, f.bytes.data(), f.bytes.size());
+      std::memcpy(data, mac.data(), 6);
+    }
+    st.queued = app.inject_burst(Side::Outside, q, st.mbufs.data(), o.batch);
+    if (st.queued < o.batch) rte_pktmbuf_free_bulk(st.mbufs.data() + st.queued, o.batch - st.queued);
+  };
+  RoundRunner rounds(app, workers);
+  uint64_t generated = 0;
+  rounds.round(prepare);   // warm-up: the first SYNs open the NAT entries
+  rounds.take_busy_cycles();
+  while (generated < o.packets) {
+    const uint64_t cycles = rounds.round(prepare);
+    r.busy += rounds.take_busy_cycles();
+    r.cycles += cycles;
+    for (const QueueState& st : queues) {
+      generated += st.queued;
+      r.units += st.queued;
+      if (st.failed) {
+        r.ok = false;
+        r.error = "mbuf pool exhausted";
+        return r;
+      }
+    }
+  }
+  r.frames = sum(app, [](const auto& c) { return c.passthrough_packets.get(); });
+  r.redirected = sum(app, [](const auto& c) { return c.redirected_out.get(); });
+  return r;
+}
+
+// The machine's own limit, measured in the same run: the same number of pinned threads running a share-nothing
+// loop (hashing a private 1 MB buffer), against one thread. A shared host, turbo clocks that drop when more
+// cores are busy, or SMT siblings keep this below `workers`; Sluice's scaling is read beside it.
+double machine_parallel_ratio(uint32_t workers) {
+  constexpr uint64_t kIterations = 40'000'000;
+  auto rate_with = [](uint32_t threads) {
+    std::atomic<uint64_t> sink{0};
+    const uint64_t t0 = rte_rdtsc_precise();
+    std::vector<std::thread> pool;
+    for (uint32_t t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(static_cast<int>(t % static_cast<uint32_t>(cpus > 0 ? cpus : 1)), &set);
+        pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+        std::vector<uint8_t> buffer(1 << 20, 1);
+        uint64_t h = 1469598103934665603ull;
+        for (uint64_t i = 0; i < kIterations; ++i) {
+          h = (h ^ buffer[(i * 64) & (buffer.size() - 1)]) * 1099511628211ull;
+          buffer[(i * 4096) & (buffer.size() - 1)] = static_cast<uint8_t>(h);
+        }
+        sink += h;
+      });
+    }
+    for (std::thread& t : pool) t.join();
+    return static_cast<double>(threads) * kIterations / static_cast<double>(rte_rdtsc_precise() - t0);
+  };
+  std::vector<double> ratios;
+  for (int rep = 0; rep < 5; ++rep) {
+    const double one = rate_with(1);
+    ratios.push_back(rate_with(workers) / one);
+  }
+  std::sort(ratios.begin(), ratios.end());
+  return ratios[ratios.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!parse_options(argc, argv, &o)) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  std::string error;
+  if (!testing::init_eal_once(&error)) {
+    std::fprintf(stderr, "sluice-bench-scale: %s\n", error.c_str());
+    return 1;
+  }
+  const double hz = static_cast<double>(rte_get_tsc_hz());
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  // Runs are interleaved (1, 2, ..., 1, 2, ...) so a slow spell of a shared host hits every worker count alike;
+  // each (mode, workers) reports its median run.
+  std::vector<std::vector<RunResult>> runs;   // [mode * workers.size() + index of workers][repeat]
+  std::vector<std::string> modes;
+  if (o.passthrough) modes.push_back("passthrough");
+  if (o.proxy) modes.push_back("proxy");
+  std::optional<bench::PcapFrames> capture;
+  if (!o.pcap.empty()) {
+    capture = bench::PcapFrames::load(o.pcap, &error);
+    if (!capture) {
+      std::fprintf(stderr, "sluice-bench-scale: %s\n", error.c_str());
+      return 1;
+    }
+    modes.push_back("pcap");
+  }
+  runs.resize(modes.size() * o.workers.size());
+  for (size_t m = 0; m < modes.size(); ++m) {
+    for (uint32_t rep = 0; rep < o.repeat; ++rep) {
+      for (size_t k = 0; k < o.workers.size(); ++k) {
+        const uint32_t w = o.workers[k];
+        runs[m * o.workers.size() + k].push_back(modes[m] == "passthrough" ? run_passthrough(o, w)
+                                                 : modes[m] == "proxy"     ? run_proxy(o, w)
+                                                                           : run_pcap(o, w, *capture));
+      }
+    }
+  }
+  auto rate_of = [&](const RunResult& r) { return r.cycles ? static_cast<double>(r.units) * hz / r.cycles : 0.0; };
+  std::vector<RunResult> results;   // the median run of each (mode, workers)
+  bool ok = true;
+  for (std::vector<RunResult>& set : runs) {
+    for (const RunResult& r : set) ok = ok && r.ok;
+    std::sort(set.begin(), set.end(), [&](const RunResult& a, const RunResult& b) { return rate_of(a) < rate_of(b); });
+    results.push_back(set[set.size() / 2]);
+  }
+  const uint32_t most = *std::max_element(o.workers.begin(), o.workers.end());
+  const double machine_limit = most > 1 ? machine_parallel_ratio(2) : 1.0;
+  std::FILE* table = o.json ? stderr : stdout;
+  std::fprintf(table, "machine limit: 2 pinned threads of a share-nothing loop run %.2fx one thread (median of 5)\n",
+               machine_limit);
+  std::fprintf(table, "sluice-bench-scale: ring ports, one rx/tx ring per worker, steering %s, %ld online CPUs, TSC "
+               "%.3f GHz, median of %u interleaved runs\n", o.owner_steering ? "owner" : "any", cpus, hz / 1e9, o.repeat);
+  std::fprintf(table, "  %-12s %7s %12s %10s %14s %14s %10s %10s %10s  %s\n", "mode", "workers", "units", "seconds",
+               "rate/s", "core-cyc/unit", "busy/unit", "vs 1", "redirected", "every run's rate/s");
+  auto base_of = [&](const RunResult& r) {
+    for (const RunResult& b : results) {
+      if (b.mode == r.mode && b.workers == 1) return rate_of(b);
+    }
+    return 0.0;
+  };
+  for (size_t i = 0; i < results.size(); ++i) {
+    const RunResult& r = results[i];
+    if (!r.ok) {
+      std::fprintf(table, "  %-12s %7u  failed: %s\n", r.mode.c_str(), r.workers, r.error.c_str());
+      continue;
+    }
+    std::string all;
+    for (const RunResult& x : runs[i]) all += std::to_string(static_cast<uint64_t>(rate_of(x))) + " ";
+    const double base = base_of(r);
+    std::fprintf(table, "  %-12s %7u %12llu %10.3f %14.0f %14.1f %10.1f %10.2f %10llu  %s\n", r.mode.c_str(),
+                 r.workers, static_cast<unsigned long long>(r.units), r.cycles / hz, rate_of(r),
+                 r.units ? static_cast<double>(r.cycles) * r.workers / r.units : 0.0,
+                 r.units ? static_cast<double>(r.busy) / r.units : 0.0, base > 0 ? rate_of(r) / base : 0.0,
+                 static_cast<unsigned long long>(r.redirected), all.c_str());
+  }
+  if (o.json) {
+    std::printf("{\"bench\":\"scale\",\"cores\":%ld,\"tsc_hz\":%.0f,\"repeat\":%u,\"machine_parallel_ratio_2\":%.3f,"
+                "\"runs\":[", cpus, hz, o.repeat, machine_limit);
+    for (size_t i = 0; i < results.size(); ++i) {
+      const RunResult& r = results[i];
+      std::string all;
+      for (const RunResult& x : runs[i]) all += (all.empty() ? "" : ",") + std::to_string(rate_of(x));
+      std::printf("%s{\"mode\":\"%s\",\"workers\":%u,\"steering\":\"%s\",\"units\":\"%s\",\"count\":%llu,"
+                  "\"seconds\":%.6f,\"rate\":%.1f,\"cycles_per_unit\":%.1f,\"busy_cycles_per_unit\":%.1f,\"redirected\":%llu,"
+                  "\"redirect_dropped\":%llu,\"resets\":%llu,\"ok\":%s,\"rates\":[%s]}",
+                  i ? "," : "", r.mode.c_str(), r.workers, o.owner_steering ? "owner-queue" : "any-queue",
+                  r.mode == "proxy" ? "sessions" : "packets", static_cast<unsigned long long>(r.units), r.cycles / hz,
+                  rate_of(r), r.units ? static_cast<double>(r.cycles) * r.workers / r.units : 0.0,
+                  r.units ? static_cast<double>(r.busy) / r.units : 0.0,
+                  static_cast<unsigned long long>(r.redirected), static_cast<unsigned long long>(r.redirect_dropped),
+                  static_cast<unsigned long long>(r.resets), r.ok ? "true" : "false", all.c_str());
+    }
+    std::printf("],\"scaling\":{");
+    bool first = true;
+    for (const std::string& mode : modes) {
+      double best = 0, base = 0;
+      for (const RunResult& r : results) {
+        if (r.mode != mode || !r.ok) continue;
+        if (r.workers == 1) base = rate_of(r);
+        if (r.workers == 2) best = rate_of(r);
+      }
+      if (base > 0 && best > 0) {
+        std::printf("%s\"%s\":%.3f", first ? "" : ",", mode.c_str(), best / base);
+        first = false;
+      }
+    }
+    std::printf("}}\n");
+  }
+  return ok ? 0 : 1;
+}
