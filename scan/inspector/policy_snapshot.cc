@@ -19,18 +19,6 @@ std::string header_rule_pattern(const control::SpamRule& rule) {
   return pattern;
 }
 
-bool load_signatures(const control::Policy& policy, engine::SignatureSet& set, std::string* error) {
-  if (policy.antivirus.builtin_eicar) set.add_builtin_eicar();
-  for (const std::string& path : policy.antivirus.signature_files) {
-    if (!set.load_file(path, error)) return false;
-  }
-  for (const control::SpamRule& rule : policy.spam.rules) {
-    const auto scope = rule.header_scope ? engine::RuleScope::Header : engine::RuleScope::Body;
-    if (!set.add_rule(rule.name, header_rule_pattern(rule), scope, rule.score, rule.caseless, error)) return false;
-  }
-  return true;
-}
-
 bool load_url_lists(const control::Policy& policy, url::UrlLists& lists, std::string* error) {
   for (const std::string& path : policy.url_filter.domain_lists) {
     if (!lists.load_domain_file(path, error)) return false;
@@ -43,11 +31,24 @@ bool load_url_lists(const control::Policy& policy, url::UrlLists& lists, std::st
 
 }  // namespace
 
+bool load_policy_signatures(const control::Policy& policy, engine::SignatureSet& set, std::string* error) {
+  if (policy.antivirus.builtin_eicar) set.add_builtin_eicar();
+  for (const std::string& path : policy.antivirus.signature_files) {
+    if (!set.load_file(path, error)) return false;
+  }
+  for (const control::SpamRule& rule : policy.spam.rules) {
+    const auto scope = rule.header_scope ? engine::RuleScope::Header : engine::RuleScope::Body;
+    if (!set.add_rule(rule.name, header_rule_pattern(rule), scope, rule.score, rule.caseless, error)) return false;
+  }
+  return true;
+}
+
+
 std::unique_ptr<PolicySnapshot> build_policy_snapshot(const control::Policy& policy, std::string* error) {
   auto snapshot = std::make_unique<PolicySnapshot>();
   snapshot->policy = policy;
   engine::SignatureSet signatures;
-  if (!load_signatures(policy, signatures, error)) return nullptr;
+  if (!load_policy_signatures(policy, signatures, error)) return nullptr;
   snapshot->signature_stats = signatures.stats();
   snapshot->database = engine::Database::compile(signatures, error);
   if (!snapshot->database) return nullptr;

@@ -12,6 +12,7 @@
 
 #include "control/policy.h"
 #include "scan/engine/database.h"
+#include "scan/engine/signature_set.h"
 #include "scan/envelope/envelope_policy.h"
 #include "scan/url/url_lists.h"
 
@@ -29,5 +30,9 @@ struct PolicySnapshot {
 // Loads every signature file and URL list the policy names, adds the built-in EICAR signature and the
 // anti-spam rules, compiles; builds the envelope policy (reading reputation list files). On failure returns nullptr and a message naming the file or rule at fault.
 std::unique_ptr<PolicySnapshot> build_policy_snapshot(const control::Policy&, std::string* error);
+// The signature set a snapshot compiles, in its order (rule ids = Hyperscan ids): the built-in EICAR, the
+// signature files, then the spam rules (a header rule as an anchored "Name:" prefix). For tools that time or
+// inspect the compile the daemon does (tools/bench/hs_compile_bench.cc).
+bool load_policy_signatures(const control::Policy&, engine::SignatureSet& set, std::string* error);
 
 }  // namespace sluice::scan

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tests/component/ring_appliance.h"
+#include "tests/component/ring_config.h"
 #include "tests/component/smtp_peers.h"
 
 namespace sluice::testing {
@@ -24,31 +25,7 @@ namespace {
 using dataplane::Side;
 
 std::string steering_config() {
-  return R"(
-config system interface
-  edit "outside"
-    set port 0
-    set ip 198.51.100.1/24
-  next
-  edit "inside"
-    set port 1
-    set ip 10.0.0.1/24
-  next
-end
-config firewall vip
-  edit "mail-in"
-    set extip 198.51.100.10
-    set mappedip 10.0.0.25
-    set ports 25
-  next
-end
-config smtp protocol-options
-  set ports 25
-end
-config system tcp
-  set time-wait 0
-end
-)";
+  return ring_config({.extra = "config system tcp\n  set time-wait 0\nend\n"});
 }
 
 enum class Placement { Owner, Foreign, Random };

@@ -14,6 +14,7 @@
 
 #include "tests/component/idle_sessions.h"
 #include "tests/component/ring_appliance.h"
+#include "tests/component/ring_config.h"
 
 namespace sluice::testing {
 namespace {
@@ -33,32 +34,7 @@ constexpr uint64_t kMaxHeapBytesPerSession = 24 * 1024;
 constexpr uint64_t kMaxRssBytesPerSession = 24 * 1024;
 
 std::string scale_config() {
-  return R"(
-config system interface
-  edit "outside"
-    set port 0
-    set ip 198.51.100.1/24
-  next
-  edit "inside"
-    set port 1
-    set ip 10.0.0.1/24
-  next
-end
-config firewall vip
-  edit "mail-in"
-    set extip 198.51.100.10
-    set mappedip 10.0.0.25
-    set ports 25
-  next
-end
-config smtp protocol-options
-  set ports 25
-end
-config system session
-  set max-flows )" + std::to_string(kSessions) + R"(
-  set idle-timeout 3600
-end
-)" + std::string(kIdleSessionTcpConfig);
+  return ring_config({.max_flows = kSessions, .idle_timeout_s = 3600, .extra = std::string(kIdleSessionTcpConfig)});
 }
 
 IdleSessionSpec scale_spec() {

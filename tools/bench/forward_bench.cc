@@ -29,6 +29,7 @@
 #include "dataplane/live_telemetry.h"
 #include "dataplane/tcp_header.h"
 #include "tests/component/ring_appliance.h"
+#include "tests/component/ring_config.h"
 #include "tests/component/smtp_peers.h"
 
 namespace {
@@ -96,35 +97,7 @@ bool parse_options(int argc, char** argv, Options* o) {
 }
 
 std::string bench_config(uint32_t max_flows) {
-  return R"(
-config system interface
-  edit "outside"
-    set port 0
-    set ip 198.51.100.1/24
-  next
-  edit "inside"
-    set port 1
-    set ip 10.0.0.1/24
-  next
-end
-config firewall vip
-  edit "mail-in"
-    set extip 198.51.100.10
-    set mappedip 10.0.0.25
-    set ports 25 2525
-  next
-end
-config smtp protocol-options
-  set ports 25
-end
-config system session
-  set max-flows )" + std::to_string(max_flows) + R"(
-end
-config system tcp
-  set time-wait 0
-  set max-half-open 100000
-end
-)";
+  return testing::ring_config({.vip_ports = "25 2525", .max_flows = max_flows, .extra = testing::kBenchTcpConfig});
 }
 
 using testing::kBackend;

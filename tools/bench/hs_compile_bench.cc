@@ -38,33 +38,6 @@ int usage() {
   return 2;
 }
 
-// The same header-rule rewrite as scan/inspector/policy_snapshot.cc (private there): a rule bound to one
-// header becomes an anchored "Name:" prefix, so the pattern compiled here is the one the daemon compiles.
-std::string header_rule_pattern(const control::SpamRule& rule) {
-  if (!rule.header_scope || rule.header.empty()) return rule.pattern;
-  std::string pattern = "^";
-  for (char c : rule.header) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-    if (!plain) pattern += '\\';
-    pattern += c;
-  }
-  pattern += ":.*(?:" + rule.pattern + ")";
-  return pattern;
-}
-
-// Mirrors load_signatures() of scan/inspector/policy_snapshot.cc, in the same order (rule ids = Hyperscan ids).
-bool load_signatures(const control::Policy& policy, engine::SignatureSet& set, std::string* error) {
-  if (policy.antivirus.builtin_eicar) set.add_builtin_eicar();
-  for (const std::string& path : policy.antivirus.signature_files) {
-    if (!set.load_file(path, error)) return false;
-  }
-  for (const control::SpamRule& rule : policy.spam.rules) {
-    const auto scope = rule.header_scope ? engine::RuleScope::Header : engine::RuleScope::Body;
-    if (!set.add_rule(rule.name, header_rule_pattern(rule), scope, rule.score, rule.caseless, error)) return false;
-  }
-  return true;
-}
-
 double thread_cpu_s() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -180,14 +153,14 @@ int main(int argc, char** argv) {
 
   std::string error;
   engine::SignatureSet set;
-  if (!load_signatures(policy, set, &error)) {
+  if (!scan::load_policy_signatures(policy, set, &error)) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
   }
   const auto load = samples_of(repeat, [&] {
     return seconds_of([&] {
       engine::SignatureSet again;
-      return load_signatures(policy, again, &error);
+      return scan::load_policy_signatures(policy, again, &error);
     });
   });
   std::vector<double> stream_cpu, block_cpu, header_cpu;

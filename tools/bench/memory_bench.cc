@@ -31,6 +31,7 @@
 #include "reassembly/tcp_endpoint.h"
 #include "tests/component/idle_sessions.h"
 #include "tests/component/ring_appliance.h"
+#include "tests/component/ring_config.h"
 #include "tests/unit/tls/test_pki.h"
 #include "tls/tls_client_context.h"
 #include "tls/tls_server_context.h"
@@ -84,32 +85,8 @@ bool parse_options(int argc, char** argv, Options* o) {
 }
 
 std::string appliance_config(uint32_t max_flows) {
-  return R"(
-config system interface
-  edit "outside"
-    set port 0
-    set ip 198.51.100.1/24
-  next
-  edit "inside"
-    set port 1
-    set ip 10.0.0.1/24
-  next
-end
-config firewall vip
-  edit "mail-in"
-    set extip 198.51.100.10
-    set mappedip 10.0.0.25
-    set ports 25
-  next
-end
-config smtp protocol-options
-  set ports 25
-end
-config system session
-  set max-flows )" + std::to_string(max_flows) + R"(
-  set idle-timeout 3600
-end
-)" + std::string(testing::kIdleSessionTcpConfig);
+  return testing::ring_config(
+      {.max_flows = max_flows, .idle_timeout_s = 3600, .extra = std::string(testing::kIdleSessionTcpConfig)});
 }
 
 // Bytes the EAL's heaps hand out (rte_malloc, rte_hash, mempools): not in mallinfo.

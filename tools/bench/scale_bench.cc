@@ -27,6 +27,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -35,6 +36,7 @@
 
 #include "dataplane/live_telemetry.h"
 #include "tests/component/ring_appliance.h"
+#include "tests/component/ring_config.h"
 #include "dataplane/frame_layout.h"
 #include "dataplane/tcp_header.h"
 #include "tests/component/smtp_peers.h"
@@ -53,9 +55,9 @@ struct Options {
   uint64_t packets = 4'000'000;  // pass-through frames per run
   uint32_t flows = 4096;
   uint32_t payload = 64;
-  uint32_t batch = 2048;         // pass-through frames per worker per round (a NIC rx ring's worth)
+  uint32_t batch = 4096;         // pass-through frames per worker per round (a NIC rx ring's worth)
   uint64_t sessions = 20000;     // proxied sessions per run (after a warm-up of `concurrency`)
-  uint32_t concurrency = 256;    // proxied sessions in flight (all workers together)
+  uint32_t concurrency = 512;    // proxied sessions in flight per worker: the offered load grows with the cores
   uint32_t body_bytes = 4096;
   uint32_t repeat = 5;           // runs per (mode, workers), interleaved; the median is reported
   std::string pcap;              // --pcap: also replay this capture's client frames (tools/trex-amplify --split)
@@ -136,35 +138,7 @@ bool parse_options(int argc, char** argv, Options* o) {
 }
 
 std::string scale_config(uint32_t max_flows) {
-  return R"(
-config system interface
-  edit "outside"
-    set port 0
-    set ip 198.51.100.1/24
-  next
-  edit "inside"
-    set port 1
-    set ip 10.0.0.1/24
-  next
-end
-config firewall vip
-  edit "mail-in"
-    set extip 198.51.100.10
-    set mappedip 10.0.0.25
-    set ports 25 2525
-  next
-end
-config smtp protocol-options
-  set ports 25
-end
-config system session
-  set max-flows )" + std::to_string(max_flows) + R"(
-end
-config system tcp
-  set time-wait 0
-  set max-half-open 100000
-end
-)";
+  return testing::ring_config({.vip_ports = "25 2525", .max_flows = max_flows, .extra = testing::kBenchTcpConfig});
 }
 
 // Worker threads 1..N-1 (worker 0 is the main thread), each pinned to its own core and registered with the EAL so
@@ -232,7 +206,8 @@ class RoundRunner {
     pthread_setaffinity_np(pthread_self(), sizeof set, &set);
   }
   void thread_main(uint32_t w) {
-    rte_thread_register();
+    // An lcore id gives the thread its own mempool caches; without one every mbuf would cost a ring operation.
+    if (rte_thread_register() != 0) std::fprintf(stderr, "sluice-bench-scale: worker %u has no lcore id\n", w);
     pin(w);
     ready_.fetch_add(1, std::memory_order_release);
     uint64_t seen = 0;
@@ -302,38 +277,23 @@ uint64_t settle_handovers(RingAppliance& app, RoundRunner& rounds) {
   return cycles;
 }
 
-RunResult run_passthrough(const Options& o, uint32_t workers) {
-  RunResult r;
-  r.mode = "passthrough";
-  r.workers = workers;
-  testing::RingApplianceLimits limits;
-  limits.keep_records = false;
-  limits.workers = workers;
-  limits.ring_size = 8192;
-  RingAppliance app(scale_config(std::max<uint32_t>(16384, o.flows * 2)), limits);
-  if (!app.ok() || !teach_neighbours(app)) {
-    r.ok = false;
-    r.error = "set-up: " + app.error();
-    return r;
-  }
-  // Flows by the queue their frames arrive on.
-  std::vector<std::vector<uint32_t>> flows_of(workers);
-  for (uint32_t f = 0; f < o.flows; ++f) {
-    const uint16_t port = static_cast<uint16_t>(1024 + f);
-    const uint32_t queue = o.owner_steering ? app.steering().owner_of_port(port) : f % workers;
-    flows_of[queue].push_back(f);
-  }
-  std::vector<uint32_t> next_seq(o.flows, 1000);
-  std::vector<uint8_t> opened(o.flows, 0);      // bytes, not vector<bool>: each thread writes its own flows
-  struct QueueState {                           // one thread's generator state, on its own cache lines
-    alignas(64) uint32_t cursor = 0;
-    uint64_t queued = 0;
+// One pass-through run: every round, each thread frees what its worker sent last round and enqueues `batch` frames
+// for its queue that `fill(queue, mbuf)` writes (untimed); then the workers drain (timed). Rounds are measured
+// once `warm()` says the flows have their NAT entries, until `--packets` were.
+struct FeedSource {
+  std::function<bool(uint32_t queue)> has_frames;
+  std::function<void(uint32_t queue, rte_mbuf* mbuf)> fill;
+  std::function<bool()> warm;   // true once the flows are open: measuring starts with the next round
+};
+
+RunResult run_feed(const Options& o, RingAppliance& app, uint32_t workers, const FeedSource& source, RunResult r) {
+  struct QueueState {   // one thread's, on its own cache lines
+    alignas(64) uint64_t queued = 0;
     std::vector<rte_mbuf*> mbufs;
     bool failed = false;
   };
   std::vector<QueueState> queues(workers);
   for (QueueState& q : queues) q.mbufs.resize(o.batch);
-  const std::string payload(o.payload, 'p');
   const RoundRunner::Prepare prepare = [&](uint32_t q) {
     QueueState& st = queues[q];
     for (Side side : {Side::Outside, Side::Inside}) {   // what this worker sent last round
@@ -342,32 +302,12 @@ RunResult run_passthrough(const Options& o, uint32_t workers) {
       while ((n = app.take(side, q, sent, 256)) > 0) rte_pktmbuf_free_bulk(sent, n);
     }
     st.queued = 0;
-    if (flows_of[q].empty()) return;
+    if (!source.has_frames(q)) return;
     if (rte_pktmbuf_alloc_bulk(app.pool(q), st.mbufs.data(), o.batch) != 0) {
       st.failed = true;
       return;
     }
-    for (uint32_t i = 0; i < o.batch; ++i) {
-      const uint32_t flow = flows_of[q][st.cursor++ % flows_of[q].size()];
-      const bool syn = opened[flow] == 0;
-      opened[flow] = 1;
-      dataplane::TcpFrameSpec spec;
-      spec.src_mac = testing::kClient.mac;
-      spec.dst_mac = app.mac(Side::Outside);
-      spec.src_ip = testing::kClient.ip;
-      spec.dst_ip = testing::kVip;
-      spec.src_port = static_cast<uint16_t>(1024 + flow);
-      spec.dst_port = 2525;
-      spec.seq = next_seq[flow];
-      spec.ack = syn ? 0 : 7000;
-      spec.flags = syn ? dataplane::kTcpSyn : (dataplane::kTcpAck | dataplane::kTcpPsh);
-      spec.window = 65535;
-      if (!syn) spec.payload[0] = payload;
-      next_seq[flow] += syn ? 1 : o.payload;
-      const dataplane::BuiltFrame built =
-          dataplane::build_tcp_frame(spec, rte_pktmbuf_mtod(st.mbufs[i], uint8_t*), rte_pktmbuf_tailroom(st.mbufs[i]));
-      rte_pktmbuf_append(st.mbufs[i], static_cast<uint16_t>(built.length));
-    }
+    for (uint32_t i = 0; i < o.batch; ++i) source.fill(q, st.mbufs[i]);
     st.queued = app.inject_burst(Side::Outside, q, st.mbufs.data(), o.batch);
     if (st.queued < o.batch) rte_pktmbuf_free_bulk(st.mbufs.data() + st.queued, o.batch - st.queued);
   };
@@ -376,6 +316,7 @@ RunResult run_passthrough(const Options& o, uint32_t workers) {
   bool warm = false;
   while (generated < o.packets) {
     const uint64_t cycles = rounds.round(prepare);   // prepare untimed, the round timed
+    const uint64_t busy = rounds.take_busy_cycles();
     uint64_t queued = 0;
     for (const QueueState& st : queues) {
       queued += st.queued;
@@ -385,20 +326,118 @@ RunResult run_passthrough(const Options& o, uint32_t workers) {
         return r;
       }
     }
-    const uint64_t busy = rounds.take_busy_cycles();
     if (warm) {
       r.busy += busy;
       r.cycles += cycles + settle_handovers(app, rounds);
       r.units += queued;
       generated += queued;
-    } else if (std::all_of(opened.begin(), opened.end(), [](uint8_t b) { return b != 0; })) {
-      warm = true;   // every flow has its NAT entry: measure from the next round
+    } else {
+      warm = source.warm();
     }
   }
   r.frames = sum(app, [](const auto& c) { return c.passthrough_packets.get(); });
   r.redirected = sum(app, [](const auto& c) { return c.redirected_out.get(); });
   r.redirect_dropped = sum(app, [](const auto& c) { return c.redirect_dropped.get(); });
   return r;
+}
+
+std::unique_ptr<RingAppliance> feed_appliance(uint32_t workers, uint32_t max_flows, RunResult* r) {
+  testing::RingApplianceLimits limits;
+  limits.keep_records = false;
+  limits.workers = workers;
+  auto app = std::make_unique<RingAppliance>(scale_config(max_flows), limits);
+  if (!app->ok() || !teach_neighbours(*app)) {
+    r->ok = false;
+    r->error = "set-up: " + app->error();
+    return nullptr;
+  }
+  return app;
+}
+
+// Synthetic pass-through: `flows` flows to VIP:2525 (each flow's SYN, then data segments round-robin).
+RunResult run_passthrough(const Options& o, uint32_t workers) {
+  RunResult r;
+  r.mode = "passthrough";
+  r.workers = workers;
+  std::unique_ptr<RingAppliance> app = feed_appliance(workers, std::max<uint32_t>(16384, o.flows * 2), &r);
+  if (!app) return r;
+  // Flows by the queue their frames arrive on.
+  std::vector<std::vector<uint32_t>> flows_of(workers);
+  for (uint32_t f = 0; f < o.flows; ++f) {
+    const uint16_t port = static_cast<uint16_t>(1024 + f);
+    flows_of[o.owner_steering ? app->steering().owner_of_port(port) : f % workers].push_back(f);
+  }
+  std::vector<uint32_t> next_seq(o.flows, 1000);
+  std::vector<uint8_t> opened(o.flows, 0);   // bytes, not vector<bool>: each thread writes its own flows
+  struct alignas(64) Cursor {
+    uint32_t next = 0;
+  };
+  std::vector<Cursor> cursors(workers);
+  const std::string payload(o.payload, 'p');
+  const dataplane::MacAddress mac = app->mac(Side::Outside);
+  FeedSource source;
+  source.has_frames = [&](uint32_t q) { return !flows_of[q].empty(); };
+  source.fill = [&](uint32_t q, rte_mbuf* m) {
+    const uint32_t flow = flows_of[q][cursors[q].next++ % flows_of[q].size()];
+    const bool syn = opened[flow] == 0;
+    opened[flow] = 1;
+    dataplane::TcpFrameSpec spec;
+    spec.src_mac = testing::kClient.mac;
+    spec.dst_mac = mac;
+    spec.src_ip = testing::kClient.ip;
+    spec.dst_ip = testing::kVip;
+    spec.src_port = static_cast<uint16_t>(1024 + flow);
+    spec.dst_port = 2525;
+    spec.seq = next_seq[flow];
+    spec.ack = syn ? 0 : 7000;
+    spec.flags = syn ? dataplane::kTcpSyn : (dataplane::kTcpAck | dataplane::kTcpPsh);
+    spec.window = 65535;
+    if (!syn) spec.payload[0] = payload;
+    next_seq[flow] += syn ? 1 : o.payload;
+    const dataplane::BuiltFrame built =
+        dataplane::build_tcp_frame(spec, rte_pktmbuf_mtod(m, uint8_t*), rte_pktmbuf_tailroom(m));
+    rte_pktmbuf_append(m, static_cast<uint16_t>(built.length));
+  };
+  source.warm = [&] { return std::all_of(opened.begin(), opened.end(), [](uint8_t b) { return b != 0; }); };
+  return run_feed(o, *app, workers, source, r);
+}
+
+// Pass-through of a capture's client frames (tools/trex-amplify --split's outside file): each frame goes to the
+// queue of its client port's owner, in file order per queue (a flow's frames stay in order), copied into mbufs in
+// the untimed phase with the appliance's MAC as destination; the file is replayed from its start until --packets.
+RunResult run_pcap(const Options& o, uint32_t workers, const bench::PcapFrames& capture) {
+  RunResult r;
+  r.mode = "pcap";
+  r.workers = workers;
+  std::unique_ptr<RingAppliance> app = feed_appliance(workers, 65536, &r);
+  if (!app) return r;
+  std::vector<std::vector<uint32_t>> frames_of(workers);
+  for (uint32_t i = 0; i < capture.size(); ++i) {
+    const bench::PcapFrame f = capture[i];
+    dataplane::FrameLayout layout;
+    dataplane::TcpHeaderView tcp;
+    const dataplane::FrameKind kind = dataplane::locate_layers(f.bytes.data(), f.bytes.size(), layout);
+    if ((kind != dataplane::FrameKind::Ipv4 && kind != dataplane::FrameKind::Ipv6) ||
+        !dataplane::read_tcp_header(f.bytes.data(), layout, &tcp) || f.bytes.size() > 2000) {
+      continue;
+    }
+    frames_of[app->steering().owner(Side::Outside, tcp.src_port, tcp.dst_port)].push_back(i);
+  }
+  struct alignas(64) Cursor {
+    size_t next = 0;
+  };
+  std::vector<Cursor> cursors(workers);
+  const dataplane::MacAddress mac = app->mac(Side::Outside);
+  FeedSource source;
+  source.has_frames = [&](uint32_t q) { return !frames_of[q].empty(); };
+  source.fill = [&](uint32_t q, rte_mbuf* m) {
+    const bench::PcapFrame f = capture[frames_of[q][cursors[q].next++ % frames_of[q].size()]];
+    auto* data = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(f.bytes.size())));
+    std::memcpy(data, f.bytes.data(), f.bytes.size());
+    std::memcpy(data, mac.data(), 6);
+  };
+  source.warm = [] { return true; };   // after one round: the capture's first SYNs opened the NAT entries
+  return run_feed(o, *app, workers, source, r);
 }
 
 RunResult run_proxy(const Options& o, uint32_t workers) {
@@ -408,7 +447,7 @@ RunResult run_proxy(const Options& o, uint32_t workers) {
   testing::RingApplianceLimits limits;
   limits.keep_records = false;
   limits.workers = workers;
-  RingAppliance app(scale_config(std::max<uint32_t>(16384, o.concurrency * 4)), limits);
+  RingAppliance app(scale_config(std::max<uint32_t>(16384, o.concurrency * workers * 4)), limits);
   if (!app.ok() || !teach_neighbours(app)) {
     r.ok = false;
     r.error = "set-up: " + app.error();
@@ -416,7 +455,8 @@ RunResult run_proxy(const Options& o, uint32_t workers) {
   }
   const std::string body = testing::message_body(o.body_bytes);
   const std::vector<testing::Step> steps = testing::smtp_steps(body);
-  std::vector<testing::PeerSlot> slots(o.concurrency);
+  const uint32_t in_flight = o.concurrency * workers;
+  std::vector<testing::PeerSlot> slots(in_flight);
   for (testing::PeerSlot& s : slots) testing::make_peers(app, s);
   std::vector<int32_t> slot_of_port(65536, -1);
   // `owner` steering: thread w runs the peers of the sessions worker w owns (slots w, w+W, ...; client ports from
@@ -431,7 +471,7 @@ RunResult run_proxy(const Options& o, uint32_t workers) {
   };
   const uint32_t peer_threads = o.owner_steering ? workers : 1;
   std::vector<PeerThread> threads(peer_threads);
-  for (uint32_t i = 0; i < o.concurrency; ++i) threads[i % peer_threads].slots.push_back(i);
+  for (uint32_t i = 0; i < in_flight; ++i) threads[i % peer_threads].slots.push_back(i);
   for (uint32_t p = 1024; p < 61024; ++p) {
     threads[o.owner_steering ? app.steering().owner_of_port(static_cast<uint16_t>(p)) : 0].ports.push_back(
         static_cast<uint16_t>(p));
@@ -466,7 +506,7 @@ RunResult run_proxy(const Options& o, uint32_t workers) {
   };
   RoundRunner rounds(app, workers);
   auto completed = [&] { return sum(app, [](const auto& c) { return c.sessions_completed.get(); }); };
-  const uint64_t warmup = o.concurrency;
+  const uint64_t warmup = in_flight;
   uint64_t baseline = 0;
   bool warm = false;
   const uint64_t give_up = rte_get_tsc_cycles() + 600 * rte_get_tsc_hz();
@@ -492,88 +532,6 @@ RunResult run_proxy(const Options& o, uint32_t workers) {
   r.frames = sum(app, [](const auto& c) { return c.rx_packets.get(); });
   r.redirected = sum(app, [](const auto& c) { return c.redirected_out.get(); });
   r.redirect_dropped = sum(app, [](const auto& c) { return c.redirect_dropped.get(); });
-  return r;
-}
-
-// Pass-through of a capture's client frames (tools/trex-amplify --split's outside file): each frame goes to the
-// queue of its client port's owner, in file order per queue (a flow's frames stay in order), copied into mbufs in
-// the untimed phase with the appliance's MAC as destination; the file is replayed from its start until --packets.
-RunResult run_pcap(const Options& o, uint32_t workers, const bench::PcapFrames& capture) {
-  RunResult r;
-  r.mode = "pcap";
-  r.workers = workers;
-  testing::RingApplianceLimits limits;
-  limits.keep_records = false;
-  limits.workers = workers;
-  RingAppliance app(scale_config(65536), limits);
-  if (!app.ok() || !teach_neighbours(app)) {
-    r.ok = false;
-    r.error = "set-up: " + app.error();
-    return r;
-  }
-  std::vector<std::vector<uint32_t>> frames_of(workers);
-  for (uint32_t i = 0; i < capture.size(); ++i) {
-    const bench::PcapFrame f = capture[i];
-    dataplane::FrameLayout layout;
-    dataplane::TcpHeaderView tcp;
-    const dataplane::FrameKind kind = dataplane::locate_layers(f.bytes.data(), f.bytes.size(), layout);
-    if ((kind != dataplane::FrameKind::Ipv4 && kind != dataplane::FrameKind::Ipv6) ||
-        !dataplane::read_tcp_header(f.bytes.data(), layout, &tcp) || f.bytes.size() > 2000) {
-      continue;
-    }
-    frames_of[app.steering().owner(Side::Outside, tcp.src_port, tcp.dst_port)].push_back(i);
-  }
-  struct QueueState {
-    alignas(64) size_t cursor = 0;
-    uint64_t queued = 0;
-    std::vector<rte_mbuf*> mbufs;
-    bool failed = false;
-  };
-  std::vector<QueueState> queues(workers);
-  for (QueueState& q : queues) q.mbufs.resize(o.batch);
-  const dataplane::MacAddress mac = app.mac(Side::Outside);
-  const RoundRunner::Prepare prepare = [&](uint32_t q) {
-    QueueState& st = queues[q];
-    for (Side side : {Side::Outside, Side::Inside}) {
-      rte_mbuf* sent[256];
-      uint32_t n;
-      while ((n = app.take(side, q, sent, 256)) > 0) rte_pktmbuf_free_bulk(sent, n);
-    }
-    st.queued = 0;
-    if (frames_of[q].empty()) return;
-    if (rte_pktmbuf_alloc_bulk(app.pool(q), st.mbufs.data(), o.batch) != 0) {
-      st.failed = true;
-      return;
-    }
-    for (uint32_t i = 0; i < o.batch; ++i) {
-      const bench::PcapFrame f = capture[frames_of[q][st.cursor++ % frames_of[q].size()]];
-      uint8_t* data = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(st.mbufs[i], static_cast<uint16_t>(f.bytes.size())));
-      std::memcpy(data, f.bytes.data(), f.bytes.size());
-      std::memcpy(data, mac.data(), 6);
-    }
-    st.queued = app.inject_burst(Side::Outside, q, st.mbufs.data(), o.batch);
-    if (st.queued < o.batch) rte_pktmbuf_free_bulk(st.mbufs.data() + st.queued, o.batch - st.queued);
-  };
-  RoundRunner rounds(app, workers);
-  uint64_t generated = 0;
-  rounds.round(prepare);   // warm-up: the first SYNs open the NAT entries
-  rounds.take_busy_cycles();
-  while (generated < o.packets) {
-    const uint64_t cycles = rounds.round(prepare);
-    r.busy += rounds.take_busy_cycles();
-    r.cycles += cycles;
-    for (const QueueState& st : queues) {
-      generated += st.queued;
-      r.units += st.queued;
-      if (st.failed) {
-        r.ok = false;
-        r.error = "mbuf pool exhausted";
-        return r;
-      }
-    }
-  }
-  r.frames = sum(app, [](const auto& c) { return c.passthrough_packets.get(); });
-  r.redirected = sum(app, [](const auto& c) { return c.redirected_out.get(); });
   return r;
 }
 
