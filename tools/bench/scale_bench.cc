@@ -55,7 +55,7 @@ struct Options {
   uint64_t packets = 4'000'000;  // pass-through frames per run
   uint32_t flows = 4096;
   uint32_t payload = 64;
-  uint32_t batch = 4096;         // pass-through frames per worker per round (a NIC rx ring's worth)
+  uint32_t batch = 2048;         // pass-through frames per worker per round: a NIC rx ring, in L2 with their mbufs
   uint64_t sessions = 20000;     // proxied sessions per run (after a warm-up of `concurrency`)
   uint32_t concurrency = 512;    // proxied sessions in flight per worker: the offered load grows with the cores
   uint32_t body_bytes = 4096;
@@ -118,7 +118,7 @@ bool parse_options(int argc, char** argv, Options* o) {
       o->flows = static_cast<uint32_t>(v);
     } else if (a == "--payload" && number(0, 1400, &v)) {
       o->payload = static_cast<uint32_t>(v);
-    } else if (a == "--batch" && number(32, 4000, &v)) {
+    } else if (a == "--batch" && number(32, 4096, &v)) {
       o->batch = static_cast<uint32_t>(v);
     } else if (a == "--sessions" && number(1, 1e8, &v)) {
       o->sessions = static_cast<uint64_t>(v);
@@ -258,6 +258,17 @@ uint64_t sum(RingAppliance& app, const std::function<uint64_t(const dataplane::L
   return total;
 }
 
+// Each worker's mbuf pool sized like a NIC set-up's (a 4,096-descriptor rx ring, the frames in flight to tx, the
+// per-lcore caches), not the test harness's 65,535: a FIFO pool cycles through all of its mbufs, so an oversized
+// one turns every frame into a DRAM miss, which measures the pool, not the worker.
+testing::RingApplianceLimits scale_limits(uint32_t workers) {
+  testing::RingApplianceLimits limits;
+  limits.keep_records = false;
+  limits.workers = workers;
+  limits.pool_mbufs = 16383;
+  return limits;
+}
+
 bool teach_neighbours(RingAppliance& app) {
   app.inject(Side::Inside, testing::arp_request(testing::kBackend, *dataplane::IpAddr::parse("10.0.0.1")));
   app.inject(Side::Outside, testing::arp_request(testing::kClient, testing::kVip));
@@ -342,10 +353,7 @@ RunResult run_feed(const Options& o, RingAppliance& app, uint32_t workers, const
 }
 
 std::unique_ptr<RingAppliance> feed_appliance(uint32_t workers, uint32_t max_flows, RunResult* r) {
-  testing::RingApplianceLimits limits;
-  limits.keep_records = false;
-  limits.workers = workers;
-  auto app = std::make_unique<RingAppliance>(scale_config(max_flows), limits);
+  auto app = std::make_unique<RingAppliance>(scale_config(max_flows), scale_limits(workers));
   if (!app->ok() || !teach_neighbours(*app)) {
     r->ok = false;
     r->error = "set-up: " + app->error();
@@ -444,10 +452,7 @@ RunResult run_proxy(const Options& o, uint32_t workers) {
   RunResult r;
   r.mode = "proxy";
   r.workers = workers;
-  testing::RingApplianceLimits limits;
-  limits.keep_records = false;
-  limits.workers = workers;
-  RingAppliance app(scale_config(std::max<uint32_t>(16384, o.concurrency * workers * 4)), limits);
+  RingAppliance app(scale_config(std::max<uint32_t>(16384, o.concurrency * workers * 4)), scale_limits(workers));
   if (!app.ok() || !teach_neighbours(app)) {
     r.ok = false;
     r.error = "set-up: " + app.error();
@@ -535,13 +540,18 @@ RunResult run_proxy(const Options& o, uint32_t workers) {
   return r;
 }
 
-// The machine's own limit, measured in the same run: the same number of pinned threads running a share-nothing
-// loop (hashing a private 1 MB buffer), against one thread. A shared host, turbo clocks that drop when more
-// cores are busy, or SMT siblings keep this below `workers`; Sluice's scaling is read beside it.
-double machine_parallel_ratio(uint32_t workers) {
-  constexpr uint64_t kIterations = 40'000'000;
-  auto rate_with = [](uint32_t threads) {
+// The machine's own limits, measured in the same run: the same number of pinned threads running a share-nothing
+// loop against one thread. Two loops, because the host limits them differently: a compute loop in L1/L2 (hashing a
+// private 1 MB buffer: only clocks that drop when more cores are busy, or SMT siblings, keep it below 2) and a
+// memory-bound one (random read-modify-writes over a private 64 MB buffer: the LLC and memory bandwidth the two
+// cores share, with whatever else the host runs). A worker is in between: its frames and sessions are in L2, its
+// mbuf pool, connection table and session pool are not.
+double machine_parallel_ratio(uint32_t workers, bool memory_bound) {
+  const uint64_t iterations = memory_bound ? 8'000'000 : 40'000'000;
+  const size_t bytes = memory_bound ? (64u << 20) : (1u << 20);
+  auto rate_with = [&](uint32_t threads) {
     std::atomic<uint64_t> sink{0};
+    std::vector<std::vector<uint64_t>> buffers(threads, std::vector<uint64_t>(bytes / 8, 1));
     const uint64_t t0 = rte_rdtsc_precise();
     std::vector<std::thread> pool;
     for (uint32_t t = 0; t < threads; ++t) {
@@ -551,17 +561,22 @@ double machine_parallel_ratio(uint32_t workers) {
         CPU_ZERO(&set);
         CPU_SET(static_cast<int>(t % static_cast<uint32_t>(cpus > 0 ? cpus : 1)), &set);
         pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-        std::vector<uint8_t> buffer(1 << 20, 1);
-        uint64_t h = 1469598103934665603ull;
-        for (uint64_t i = 0; i < kIterations; ++i) {
-          h = (h ^ buffer[(i * 64) & (buffer.size() - 1)]) * 1099511628211ull;
-          buffer[(i * 4096) & (buffer.size() - 1)] = static_cast<uint8_t>(h);
+        std::vector<uint64_t>& buffer = buffers[t];
+        const uint64_t mask = buffer.size() - 1;
+        uint64_t x = 88172645463325252ull + t, h = 1469598103934665603ull;
+        for (uint64_t i = 0; i < iterations; ++i) {
+          x ^= x << 13;   // xorshift: the next slot, unpredictable to the prefetcher
+          x ^= x >> 7;
+          x ^= x << 17;
+          uint64_t& slot = buffer[memory_bound ? (x & mask) : (i & mask)];
+          h = (h ^ slot) * 1099511628211ull;
+          slot = h;
         }
         sink += h;
       });
     }
     for (std::thread& t : pool) t.join();
-    return static_cast<double>(threads) * kIterations / static_cast<double>(rte_rdtsc_precise() - t0);
+    return static_cast<double>(threads) * iterations / static_cast<double>(rte_rdtsc_precise() - t0);
   };
   std::vector<double> ratios;
   for (int rep = 0; rep < 5; ++rep) {
@@ -622,10 +637,11 @@ int main(int argc, char** argv) {
     results.push_back(set[set.size() / 2]);
   }
   const uint32_t most = *std::max_element(o.workers.begin(), o.workers.end());
-  const double machine_limit = most > 1 ? machine_parallel_ratio(2) : 1.0;
+  const double machine_limit = most > 1 ? machine_parallel_ratio(2, false) : 1.0;
+  const double memory_limit = most > 1 ? machine_parallel_ratio(2, true) : 1.0;
   std::FILE* table = o.json ? stderr : stdout;
-  std::fprintf(table, "machine limit: 2 pinned threads of a share-nothing loop run %.2fx one thread (median of 5)\n",
-               machine_limit);
+  std::fprintf(table, "machine limits: 2 pinned threads of a share-nothing loop run %.2fx one thread in L2, %.2fx "
+               "memory-bound (medians of 5)\n", machine_limit, memory_limit);
   std::fprintf(table, "sluice-bench-scale: ring ports, one rx/tx ring per worker, steering %s, %ld online CPUs, TSC "
                "%.3f GHz, median of %u interleaved runs\n", o.owner_steering ? "owner" : "any", cpus, hz / 1e9, o.repeat);
   std::fprintf(table, "  %-12s %7s %12s %10s %14s %14s %10s %10s %10s  %s\n", "mode", "workers", "units", "seconds",
@@ -653,7 +669,7 @@ int main(int argc, char** argv) {
   }
   if (o.json) {
     std::printf("{\"bench\":\"scale\",\"cores\":%ld,\"tsc_hz\":%.0f,\"repeat\":%u,\"machine_parallel_ratio_2\":%.3f,"
-                "\"runs\":[", cpus, hz, o.repeat, machine_limit);
+                "\"machine_memory_ratio_2\":%.3f,\"runs\":[", cpus, hz, o.repeat, machine_limit, memory_limit);
     for (size_t i = 0; i < results.size(); ++i) {
       const RunResult& r = results[i];
       std::string all;
