@@ -12,17 +12,14 @@
 // one queue and its backend's on another, so half the frames take the software redirect (what a PMD without
 // steering costs).
 // Output: a table, and with --json one JSON object (schema in tools/bench/README.md).
-// May call: the ring harness, tests/component/smtp_peers, DPDK lcore/mbuf/cycles. Not a test: figures vary by host.
-#include <pthread.h>
+// May call: the ring harness, tests/component/smtp_peers, tools/bench/{round_runner,machine_limits,pcap_frames},
+// DPDK lcore/mbuf/cycles. Not a test: figures vary by host.
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
-#include <rte_pause.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -30,17 +27,17 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
-#include <utility>
 #include <vector>
 
+#include "dataplane/frame_layout.h"
 #include "dataplane/live_telemetry.h"
+#include "dataplane/tcp_header.h"
 #include "tests/component/ring_appliance.h"
 #include "tests/component/ring_config.h"
-#include "dataplane/frame_layout.h"
-#include "dataplane/tcp_header.h"
 #include "tests/component/smtp_peers.h"
+#include "tools/bench/machine_limits.h"
 #include "tools/bench/pcap_frames.h"
+#include "tools/bench/round_runner.h"
 
 namespace {
 
@@ -141,106 +138,6 @@ std::string scale_config(uint32_t max_flows) {
   return testing::ring_config({.vip_ports = "25 2525", .max_flows = max_flows, .extra = testing::kBenchTcpConfig});
 }
 
-// Worker threads 1..N-1 (worker 0 is the main thread), each pinned to its own core and registered with the EAL so
-// the mempools give it a per-lcore cache. A round has two phases, each released by the main thread to all:
-// prepare (untimed): every thread runs the generator's share for its own queue, so the frames a worker reads are
-// warm in its own core's cache as a NIC's DMA into the LLC would leave them, not in the generator's core; then
-// run (timed): every worker drains its rings. Between phases the threads spin.
-class RoundRunner {
- public:
-  using Prepare = std::function<void(uint32_t worker)>;
-
-  RoundRunner(RingAppliance& app, uint32_t workers) : app_(app), workers_(workers), busy_(workers) {
-    pin(0);
-    for (uint32_t w = 1; w < workers; ++w) threads_.emplace_back([this, w] { thread_main(w); });
-    while (ready_.load(std::memory_order_acquire) != workers - 1) rte_pause();
-  }
-  ~RoundRunner() {
-    quit_.store(true, std::memory_order_release);
-    for (std::thread& t : threads_) t.join();
-  }
-  // Runs `prepare` on every worker's thread (untimed), then one timed round; returns its wall-clock TSC cycles.
-  uint64_t round(const Prepare& prepare) {
-    prepare_ = &prepare;
-    phase(Phase::Prepare);
-    const uint64_t t0 = rte_rdtsc_precise();
-    phase(Phase::Run);
-    return rte_rdtsc_precise() - t0;
-  }
-  uint64_t round() {
-    static const Prepare nothing = [](uint32_t) {};
-    return round(nothing);
-  }
-  // Cycles each worker spent draining (its own core's work, without waiting for the others); reset on read.
-  uint64_t take_busy_cycles() {
-    uint64_t total = 0;
-    for (Busy& b : busy_) total += std::exchange(b.cycles, 0);
-    return total;
-  }
-
- private:
-  enum class Phase : uint32_t { Prepare, Run };
-
-  void phase(Phase p) {
-    finished_.store(0, std::memory_order_relaxed);
-    phase_.store(static_cast<uint32_t>(p), std::memory_order_relaxed);
-    go_.fetch_add(1, std::memory_order_release);
-    work(0, p);
-    while (finished_.load(std::memory_order_acquire) != workers_ - 1) rte_pause();
-  }
-  void work(uint32_t w, Phase p) {
-    if (p == Phase::Prepare) {
-      (*prepare_)(w);
-      return;
-    }
-    const uint64_t t0 = rte_rdtsc();
-    while (app_.worker(w).poll_once() != 0) {   // until an iteration finds its rx and hand-over rings empty
-    }
-    busy_[w].cycles += rte_rdtsc() - t0;
-  }
-  static void pin(uint32_t worker) {
-    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(static_cast<int>(worker % static_cast<uint32_t>(cpus > 0 ? cpus : 1)), &set);
-    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-  }
-  void thread_main(uint32_t w) {
-    // An lcore id gives the thread its own mempool caches; without one every mbuf would cost a ring operation.
-    if (rte_thread_register() != 0) std::fprintf(stderr, "sluice-bench-scale: worker %u has no lcore id\n", w);
-    pin(w);
-    ready_.fetch_add(1, std::memory_order_release);
-    uint64_t seen = 0;
-    for (;;) {
-      uint64_t now;
-      while ((now = go_.load(std::memory_order_acquire)) == seen) {
-        if (quit_.load(std::memory_order_relaxed)) {
-          rte_thread_unregister();
-          return;
-        }
-        rte_pause();
-      }
-      seen = now;
-      work(w, static_cast<Phase>(phase_.load(std::memory_order_relaxed)));
-      finished_.fetch_add(1, std::memory_order_release);
-    }
-  }
-
-  RingAppliance& app_;
-  uint32_t workers_;
-  const Prepare* prepare_ = nullptr;
-  struct alignas(64) Busy {
-    uint64_t cycles = 0;
-  };
-  std::vector<Busy> busy_;
-  std::vector<std::thread> threads_;
-  alignas(64) std::atomic<uint64_t> go_{0};
-  std::atomic<uint32_t> phase_{0};
-  alignas(64) std::atomic<uint32_t> finished_{0};
-  alignas(64) std::atomic<uint32_t> ready_{0};
-  std::atomic<bool> quit_{false};
-};
-
 struct RunResult {
   std::string mode;
   uint32_t workers = 0;
@@ -277,7 +174,7 @@ bool teach_neighbours(RingAppliance& app) {
 }
 
 // Rounds until every hand-over reached its owner (only `any` steering leaves some after a round).
-uint64_t settle_handovers(RingAppliance& app, RoundRunner& rounds) {
+uint64_t settle_handovers(RingAppliance& app, bench::RoundRunner& rounds) {
   uint64_t cycles = 0;
   for (int i = 0; i < 100; ++i) {
     const uint64_t out = sum(app, [](const auto& c) { return c.redirected_out.get(); });
@@ -305,7 +202,7 @@ RunResult run_feed(const Options& o, RingAppliance& app, uint32_t workers, const
   };
   std::vector<QueueState> queues(workers);
   for (QueueState& q : queues) q.mbufs.resize(o.batch);
-  const RoundRunner::Prepare prepare = [&](uint32_t q) {
+  const bench::RoundRunner::Prepare prepare = [&](uint32_t q) {
     QueueState& st = queues[q];
     for (Side side : {Side::Outside, Side::Inside}) {   // what this worker sent last round
       rte_mbuf* sent[256];
@@ -322,7 +219,7 @@ RunResult run_feed(const Options& o, RingAppliance& app, uint32_t workers, const
     st.queued = app.inject_burst(Side::Outside, q, st.mbufs.data(), o.batch);
     if (st.queued < o.batch) rte_pktmbuf_free_bulk(st.mbufs.data() + st.queued, o.batch - st.queued);
   };
-  RoundRunner rounds(app, workers);
+  bench::RoundRunner rounds(app, workers);
   uint64_t generated = 0;
   bool warm = false;
   while (generated < o.packets) {
@@ -481,7 +378,7 @@ RunResult run_proxy(const Options& o, uint32_t workers) {
     threads[o.owner_steering ? app.steering().owner_of_port(static_cast<uint16_t>(p)) : 0].ports.push_back(
         static_cast<uint16_t>(p));
   }
-  const RoundRunner::Prepare prepare = [&](uint32_t w) {
+  const bench::RoundRunner::Prepare prepare = [&](uint32_t w) {
     if (w >= peer_threads) return;
     PeerThread& t = threads[w];
     const uint64_t now = rte_get_tsc_cycles() * 1'000'000'000ull / rte_get_tsc_hz();
@@ -509,7 +406,7 @@ RunResult run_proxy(const Options& o, uint32_t workers) {
       testing::start_session(s, port, t.iss += 7919, now);
     }
   };
-  RoundRunner rounds(app, workers);
+  bench::RoundRunner rounds(app, workers);
   auto completed = [&] { return sum(app, [](const auto& c) { return c.sessions_completed.get(); }); };
   const uint64_t warmup = in_flight;
   uint64_t baseline = 0;
@@ -538,53 +435,6 @@ RunResult run_proxy(const Options& o, uint32_t workers) {
   r.redirected = sum(app, [](const auto& c) { return c.redirected_out.get(); });
   r.redirect_dropped = sum(app, [](const auto& c) { return c.redirect_dropped.get(); });
   return r;
-}
-
-// The machine's own limits, measured in the same run: the same number of pinned threads running a share-nothing
-// loop against one thread. Two loops, because the host limits them differently: a compute loop in L1/L2 (hashing a
-// private 1 MB buffer: only clocks that drop when more cores are busy, or SMT siblings, keep it below 2) and a
-// memory-bound one (random read-modify-writes over a private 64 MB buffer: the LLC and memory bandwidth the two
-// cores share, with whatever else the host runs). A worker is in between: its frames and sessions are in L2, its
-// mbuf pool, connection table and session pool are not.
-double machine_parallel_ratio(uint32_t workers, bool memory_bound) {
-  const uint64_t iterations = memory_bound ? 8'000'000 : 40'000'000;
-  const size_t bytes = memory_bound ? (64u << 20) : (1u << 20);
-  auto rate_with = [&](uint32_t threads) {
-    std::atomic<uint64_t> sink{0};
-    std::vector<std::vector<uint64_t>> buffers(threads, std::vector<uint64_t>(bytes / 8, 1));
-    const uint64_t t0 = rte_rdtsc_precise();
-    std::vector<std::thread> pool;
-    for (uint32_t t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(static_cast<int>(t % static_cast<uint32_t>(cpus > 0 ? cpus : 1)), &set);
-        pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-        std::vector<uint64_t>& buffer = buffers[t];
-        const uint64_t mask = buffer.size() - 1;
-        uint64_t x = 88172645463325252ull + t, h = 1469598103934665603ull;
-        for (uint64_t i = 0; i < iterations; ++i) {
-          x ^= x << 13;   // xorshift: the next slot, unpredictable to the prefetcher
-          x ^= x >> 7;
-          x ^= x << 17;
-          uint64_t& slot = buffer[memory_bound ? (x & mask) : (i & mask)];
-          h = (h ^ slot) * 1099511628211ull;
-          slot = h;
-        }
-        sink += h;
-      });
-    }
-    for (std::thread& t : pool) t.join();
-    return static_cast<double>(threads) * iterations / static_cast<double>(rte_rdtsc_precise() - t0);
-  };
-  std::vector<double> ratios;
-  for (int rep = 0; rep < 5; ++rep) {
-    const double one = rate_with(1);
-    ratios.push_back(rate_with(workers) / one);
-  }
-  std::sort(ratios.begin(), ratios.end());
-  return ratios[ratios.size() / 2];
 }
 
 }  // namespace
@@ -637,8 +487,8 @@ int main(int argc, char** argv) {
     results.push_back(set[set.size() / 2]);
   }
   const uint32_t most = *std::max_element(o.workers.begin(), o.workers.end());
-  const double machine_limit = most > 1 ? machine_parallel_ratio(2, false) : 1.0;
-  const double memory_limit = most > 1 ? machine_parallel_ratio(2, true) : 1.0;
+  const double machine_limit = most > 1 ? bench::machine_parallel_ratio(2, false) : 1.0;
+  const double memory_limit = most > 1 ? bench::machine_parallel_ratio(2, true) : 1.0;
   std::FILE* table = o.json ? stderr : stdout;
   std::fprintf(table, "machine limits: 2 pinned threads of a share-nothing loop run %.2fx one thread in L2, %.2fx "
                "memory-bound (medians of 5)\n", machine_limit, memory_limit);
