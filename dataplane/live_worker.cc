@@ -191,8 +191,7 @@ uint32_t LiveWorker::poll_once() {
   return received;
 }
 
-// One burst: prefetch every frame, classify each (non-TCP answered or dropped here), look all TCP frames'
-// connections up in one bulk call, then hand each to its owner in arrival order.
+// One burst from this worker's own rx queue of the port.
 uint32_t LiveWorker::receive(Side side) {
   const WorkerPlacement& place = settings_.placement;
   const uint16_t queues = side == Side::Outside ? place.outside_rx_queues : place.inside_rx_queues;
