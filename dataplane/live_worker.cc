@@ -239,12 +239,11 @@ void LiveWorker::handle_burst(Side side, rte_mbuf** burst, uint16_t received, bo
   ConnKey* keys = burst_keys_.data();
   const FlowSteering* steering = settings_.placement.steering;
   const uint32_t self = settings_.placement.index;
-  from_mesh_ = from_mesh;
   uint32_t tcp = 0;
   for (uint16_t i = 0; i < received; ++i) {
     if (i + kPrefetchAhead < received) rte_prefetch0(rte_pktmbuf_mtod(burst[i + kPrefetchAhead], void*));
     Frame& f = frames[tcp];
-    if (!classify(side, burst[i], f)) continue;
+    if (!classify(side, burst[i], from_mesh, f)) continue;
     if (steering != nullptr) {   // every frame, whatever queue it came from: the owner is the only judge
       const uint32_t owner = steering->owner(side, f.tcp.src_port, f.tcp.dst_port);
       if (owner != self) {
@@ -256,7 +255,6 @@ void LiveWorker::handle_burst(Side side, rte_mbuf** burst, uint16_t received, bo
     keys[tcp].fill(side, f.src, f.tcp.src_port, f.dst, f.tcp.dst_port);
     ++tcp;
   }
-  from_mesh_ = false;
   flush_redirects();
   counters_.tcp_frames_owned.add(tcp);
   if (from_mesh) counters_.redirected_in.add(received);
@@ -325,13 +323,13 @@ const std::vector<IpAddr>& LiveWorker::local_addresses(Side side) const {
   return side == Side::Outside ? topology_.outside_addresses : topology_.inside_addresses;
 }
 
-bool LiveWorker::classify(Side side, rte_mbuf* mbuf, Frame& f) {
+bool LiveWorker::classify(Side side, rte_mbuf* mbuf, bool from_mesh, Frame& f) {
   // Field by field (no temporary Frame): every field read later is written on the way below.
   f.mbuf = mbuf;
   f.data = rte_pktmbuf_mtod(mbuf, const uint8_t*);
   f.length = rte_pktmbuf_data_len(mbuf);
   const FrameKind kind = locate_layers(f.data, f.length, f.layout);
-  const bool learn_copy = from_mesh_ && mbuf->hash.usr == static_cast<uint32_t>(Handover::LearnOnly);
+  const bool learn_copy = from_mesh && mbuf->hash.usr == static_cast<uint32_t>(Handover::LearnOnly);
   if (kind == FrameKind::Arp) {
     if (learn_copy) {
       learn_only(side, f, true);

@@ -124,7 +124,8 @@ class LiveWorker {
   void share_neighbour_frame(Side side, rte_mbuf* mbuf);
   void learn_only(Side side, const Frame& f, bool arp);
   // Answers or drops what is not a TCP segment; true when the frame is TCP and waits for its connection lookup.
-  bool classify(Side side, rte_mbuf* mbuf, Frame& f);
+  // from_mesh: another worker handed the frame over (an ARP/ND copy marked learn-only is only learnt from).
+  bool classify(Side side, rte_mbuf* mbuf, bool from_mesh, Frame& f);
   void answer_arp(Side side, const Frame& f);
   void answer_icmp(Side side, const Frame& f);
   void handle_tcp(Side side, Frame& f, const std::optional<ConnRef>& found);
@@ -188,7 +189,6 @@ class LiveWorker {
   // Redirect staging, one row of kMaxBurst per worker (only rows of other workers are used).
   std::vector<std::array<rte_mbuf*, kMaxBurst>> redirect_staged_;
   std::vector<uint16_t> redirect_counts_;
-  bool from_mesh_ = false;       // handle_burst() is on frames another worker handed over
   uint32_t sessions_in_use_ = 0;
   scan::SnapshotRegistry* registry_ = nullptr;           // control plane (nullptr: fixed snapshot)
   WorkerControl* control_ = nullptr;

@@ -56,6 +56,15 @@ class WorkerSet {
     for (uint32_t i = 0; i < count_; ++i) controls_[i].paused.store(paused, std::memory_order_relaxed);
   }
   bool paused() const { return controls_[0].paused.load(std::memory_order_relaxed); }
+  // Flow-trace lines the workers may still push (0: no trace running), and the stop of every worker's trace.
+  uint64_t trace_lines_left() const {
+    uint64_t left = 0;
+    for (uint32_t i = 0; i < count_; ++i) left += controls_[i].trace_budget.load(std::memory_order_relaxed);
+    return left;
+  }
+  void stop_trace() {
+    for (uint32_t i = 0; i < count_; ++i) controls_[i].trace_budget.store(0, std::memory_order_relaxed);
+  }
   uint64_t trace_dropped() const {
     uint64_t t = 0;
     for (uint32_t i = 0; i < count_; ++i) t += controls_[i].trace.dropped();

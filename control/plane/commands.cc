@@ -46,12 +46,8 @@ void stream_trace(PlaneState& state, CliConnection& conn) {
   dataplane::WorkerSet& workers = *state.links.workers;
   drain_trace(state, conn);
   // Done when the lines asked for have come (from whichever workers hold the flows), or every budget is spent.
-  if (conn.streamed_lines < state.trace_requested) {
-    for (uint32_t i = 0; i < workers.count(); ++i) {
-      if (workers.control(i).trace_budget.load(std::memory_order_relaxed) != 0) return;
-    }
-  }
-  for (uint32_t i = 0; i < workers.count(); ++i) workers.control(i).trace_budget.store(0, std::memory_order_relaxed);
+  if (conn.streamed_lines < state.trace_requested && workers.trace_lines_left() != 0) return;
+  workers.stop_trace();
   drain_trace(state, conn);   // what the workers pushed before they took the last line of the budget
   conn.line("trace done: " + std::to_string(conn.streamed_lines) + " line(s), " +
             std::to_string(workers.trace_dropped()) + " dropped since start-up (ring full)");
@@ -134,9 +130,7 @@ void stream_more(PlaneState& state, CliConnection& conn) {
 
 void stop_stream(PlaneState& state, CliConnection& conn) {
   if (conn.streaming == Streaming::Trace) {
-    for (uint32_t i = 0; i < state.links.workers->count(); ++i) {
-      state.links.workers->control(i).trace_budget.store(0, std::memory_order_relaxed);
-    }
+    state.links.workers->stop_trace();
     drain_trace(state, conn);
     conn.line("trace stopped: " + std::to_string(conn.streamed_lines) + " line(s)");
   }

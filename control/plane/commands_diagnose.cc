@@ -34,11 +34,6 @@ std::string describe_filter(const dataplane::FlowFilter& f) {
 
 void debug_flow(PlaneState& state, CliConnection& conn, const Words& words) {
   dataplane::WorkerSet& workers = *state.links.workers;
-  auto lines_left = [&] {
-    uint64_t left = 0;
-    for (uint32_t i = 0; i < workers.count(); ++i) left += workers.control(i).trace_budget.load();
-    return left;
-  };
   const std::string& verb = words[3];
   if (verb == "filter") {
     const std::string& key = words[4];
@@ -63,13 +58,14 @@ void debug_flow(PlaneState& state, CliConnection& conn, const Words& words) {
   }
   if (verb == "show") {
     conn.line("filter: " + describe_filter(state.flow_filter));
-    conn.line("trace: " + (lines_left() > 0 ? "running on " + std::to_string(workers.count()) + " worker(s)"
-                                             : std::string("not running")));
+    const bool running = workers.trace_lines_left() > 0;
+    conn.line("trace: " + (running ? "running on " + std::to_string(workers.count()) + " worker(s)"
+                                   : std::string("not running")));
     return conn.ok();
   }
   // trace start N / trace stop
   if (words[4] == "stop") {
-    for (uint32_t i = 0; i < workers.count(); ++i) workers.control(i).trace_budget.store(0, std::memory_order_relaxed);
+    workers.stop_trace();
     conn.line("trace stopped");
     return conn.ok();
   }
@@ -79,7 +75,7 @@ void debug_flow(PlaneState& state, CliConnection& conn, const Words& words) {
   if (*end != '\0' || count == 0 || count > limit) {
     return conn.error("trace start: count is 1.." + std::to_string(limit) + " (config system control trace-max-lines)");
   }
-  if (lines_left() > 0) return conn.error("a trace is already running (diagnose debug flow trace stop)");
+  if (workers.trace_lines_left() > 0) return conn.error("a trace is already running (diagnose debug flow trace stop)");
   // Every worker gets the whole budget (a flow lives on one of them); the stream ends at `count` lines in all.
   for (uint32_t i = 0; i < workers.count(); ++i) {
     dataplane::WorkerControl& w = workers.control(i);
