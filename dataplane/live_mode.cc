@@ -333,6 +333,7 @@ int run_live(LiveRuntime& runtime) {
     settings.counters = &workers.counters(i);
     if (n > 1) {
       settings.placement.index = i;
+      settings.placement.queue = static_cast<uint16_t>(i);
       settings.placement.steering = &steering;
       settings.placement.mesh = &mesh;
       settings.placement.outside_rx_queues = rx_queues[0];

@@ -96,8 +96,8 @@ LiveWorker::LiveWorker(const LiveWorkerSettings& settings, const LiveTopology& t
       inspector_(inspector),
       clock_ns_(clock_ns),
       counters_(settings.counters != nullptr ? *settings.counters : own_counters_),
-      outside_(topology.outside, settings.neighbours, pool, counters_, static_cast<uint16_t>(settings.placement.index)),
-      inside_(topology.inside, settings.neighbours, pool, counters_, static_cast<uint16_t>(settings.placement.index)),
+      outside_(topology.outside, settings.neighbours, pool, counters_, settings.placement.queue),
+      inside_(topology.inside, settings.neighbours, pool, counters_, settings.placement.queue),
       passthrough_(settings.max_passthrough, settings.passthrough),
       wheel_(reassembly::TimerWheelConfig{}, 0) {
   uint8_t key[16];
@@ -195,9 +195,9 @@ uint32_t LiveWorker::poll_once() {
 uint32_t LiveWorker::receive(Side side) {
   const WorkerPlacement& place = settings_.placement;
   const uint16_t queues = side == Side::Outside ? place.outside_rx_queues : place.inside_rx_queues;
-  if (place.index >= queues) return 0;   // a single-queue port: worker 0 receives, the owner gets a hand-over
+  if (place.queue >= queues) return 0;   // a single-queue port: worker 0 receives, the owner gets a hand-over
   rte_mbuf* burst[kMaxBurst];
-  const uint16_t received = rte_eth_rx_burst(io(side).link().port_id, static_cast<uint16_t>(place.index), burst,
+  const uint16_t received = rte_eth_rx_burst(io(side).link().port_id, place.queue, burst,
                                              std::min<uint16_t>(settings_.rx_burst, kMaxBurst));
   if (received == 0) return 0;
   counters_.rx_packets.add(received);

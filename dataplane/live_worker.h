@@ -43,6 +43,7 @@ namespace sluice::dataplane {
 // who owns what, and the rings to the other workers. The defaults are the single worker.
 struct WorkerPlacement {
   uint32_t index = 0;
+  uint16_t queue = 0;   // this worker's rx and tx queue on both ports (live mode: its index)
   const FlowSteering* steering = nullptr;   // nullptr: one worker, owns everything
   RedirectMesh* mesh = nullptr;
   uint16_t outside_rx_queues = 1, inside_rx_queues = 1;

@@ -8,6 +8,7 @@
 #include <rte_ring.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -82,7 +83,9 @@ class RingAppliance::MemorySink final : public scan::RecordSink {
   bool keep_;
 };
 
-RingAppliance::RingAppliance(std::string_view config_text, const RingApplianceLimits& limits) : limits_(limits) {
+RingAppliance::RingAppliance(std::string_view config_text, const RingApplianceLimits& limits)
+    : limits_(limits),
+      queue_stride_(limits.workers <= 1 ? 1 : std::clamp<uint32_t>(RTE_PMD_RING_MAX_RX_RINGS / limits.workers, 1, 4)) {
   if (!init_eal_once(&error_)) return;
   if (g_pool == nullptr) {
     g_pool = rte_pktmbuf_pool_create("ring_pool", limits_.pool_mbufs, 256, 0,
@@ -137,9 +140,11 @@ RingAppliance::RingAppliance(std::string_view config_text, const RingApplianceLi
     LiveWorkerSettings settings = live_worker_settings(snapshot_->policy);
     if (workers > 1) {
       settings.placement.index = w;
+      settings.placement.queue = static_cast<uint16_t>(w * queue_stride_);
       settings.placement.steering = &steering_;
       settings.placement.mesh = &mesh_;
-      settings.placement.outside_rx_queues = settings.placement.inside_rx_queues = static_cast<uint16_t>(workers);
+      settings.placement.outside_rx_queues = settings.placement.inside_rx_queues =
+          static_cast<uint16_t>(workers * queue_stride_);
     }
     slot.worker = std::make_unique<LiveWorker>(settings, topology_, pool(w), inspector, slot.clock_ns.get());
     if (!slot.worker->init("ring_conns_" + std::to_string(n) + "_" + std::to_string(w), SOCKET_ID_ANY, &error_)) {
@@ -151,7 +156,7 @@ RingAppliance::RingAppliance(std::string_view config_text, const RingApplianceLi
 }
 
 bool RingAppliance::make_port(const std::string& name, Port* port) {
-  const uint32_t queues = std::max<uint32_t>(1, limits_.workers);
+  const uint32_t queues = std::max<uint32_t>(1, limits_.workers) * queue_stride_;
   for (uint32_t q = 0; q < queues; ++q) {
     const std::string suffix = queues == 1 ? "" : std::to_string(q);
     rte_ring* rx = rte_ring_create((name + "_rx" + suffix).c_str(), limits_.ring_size, SOCKET_ID_ANY,
@@ -175,7 +180,8 @@ bool RingAppliance::make_port(const std::string& name, Port* port) {
   rte_eth_conf conf{};
   bool ok = rte_eth_dev_configure(port->id, static_cast<uint16_t>(queues), static_cast<uint16_t>(queues), &conf) == 0;
   for (uint32_t q = 0; ok && q < queues; ++q) {
-    ok = rte_eth_rx_queue_setup(port->id, static_cast<uint16_t>(q), 1024, SOCKET_ID_ANY, nullptr, pool(q)) == 0 &&
+    ok = rte_eth_rx_queue_setup(port->id, static_cast<uint16_t>(q), 1024, SOCKET_ID_ANY, nullptr,
+                                 pool(q / queue_stride_)) == 0 &&
          rte_eth_tx_queue_setup(port->id, static_cast<uint16_t>(q), 1024, SOCKET_ID_ANY, nullptr) == 0;
   }
   if (!ok || rte_eth_dev_start(port->id) != 0) {
@@ -220,7 +226,7 @@ bool RingAppliance::inject(Side side, std::span<const uint8_t> frame) {
 bool RingAppliance::inject_mbuf(Side side, rte_mbuf* mbuf) { return inject_mbuf(side, 0, mbuf); }
 
 bool RingAppliance::inject_mbuf(Side side, uint32_t queue, rte_mbuf* mbuf) {
-  if (rte_ring_enqueue(port(side).rx[queue], mbuf) != 0) {
+  if (rte_ring_enqueue(port(side).rx[queue * queue_stride_], mbuf) != 0) {
     rte_pktmbuf_free(mbuf);
     return false;
   }
@@ -228,7 +234,7 @@ bool RingAppliance::inject_mbuf(Side side, uint32_t queue, rte_mbuf* mbuf) {
 }
 
 uint32_t RingAppliance::inject_burst(Side side, uint32_t queue, rte_mbuf** mbufs, uint32_t count) {
-  return rte_ring_enqueue_burst(port(side).rx[queue], reinterpret_cast<void**>(mbufs), count, nullptr);
+  return rte_ring_enqueue_burst(port(side).rx[queue * queue_stride_], reinterpret_cast<void**>(mbufs), count, nullptr);
 }
 
 void RingAppliance::poll(int iterations) {
@@ -239,11 +245,11 @@ void RingAppliance::poll(int iterations) {
 
 uint32_t RingAppliance::rx_pending(Side side, uint32_t queue) const {
   const Port& p = side == Side::Outside ? outside_ : inside_;
-  return rte_ring_count(p.rx[queue]);
+  return rte_ring_count(p.rx[queue * queue_stride_]);
 }
 
 uint32_t RingAppliance::take(Side side, uint32_t queue, rte_mbuf** out, uint32_t max) {
-  return rte_ring_dequeue_burst(port(side).tx[queue], reinterpret_cast<void**>(out), max, nullptr);
+  return rte_ring_dequeue_burst(port(side).tx[queue * queue_stride_], reinterpret_cast<void**>(out), max, nullptr);
 }
 
 // Every worker's transmissions, worker 0's first.

@@ -2,8 +2,11 @@
 // is not timed and a drain phase that is.
 //
 // Owns: worker threads 1..N-1 (worker 0 is the calling thread), each pinned to its own CPU and registered with the
-// EAL (an lcore id, so the mempools give it a per-lcore cache), and the two-phase round. Both phases are released
-// by the calling thread to every thread at once; between them the threads spin.
+// EAL (an lcore id, so the mempools give it a per-lcore cache), and two ways of running rounds:
+// - lockstep (`round`): both phases are released by the calling thread to every thread at once and the round ends
+//   when the slowest worker is done; between them the threads spin. Needed when workers hand frames to each other.
+// - free-running (`free_run`): each thread repeats its own prepare + timed drain on its own clock, no barrier
+//   between cores, as cores fed by a NIC run. Each core's rate is its units over its own drain cycles.
 // May call: the ring harness (tests/component/ring_appliance.h), DPDK lcore/cycles/pause, pthread affinity.
 #pragma once
 
@@ -56,6 +59,17 @@ class RoundRunner {
     static const Prepare nothing = [](uint32_t) {};
     return round(nothing);
   }
+  // Free-running: every thread repeats `prepare(w)` (untimed) then drains its rings (timed) with no barrier between
+  // cores, and hands each round's drain cycles to `account(w, cycles)`. When any thread's `account` returns true
+  // (its share done), every thread stops after its current round, so every counted round ran while all cores
+  // were loaded (a core left alone at the end would run faster than it does beside the others).
+  using Account = std::function<bool(uint32_t worker, uint64_t drain_cycles)>;
+  void free_run(const Prepare& prepare, const Account& account) {
+    prepare_ = &prepare;
+    account_ = &account;
+    stop_.store(false, std::memory_order_relaxed);
+    phase(Phase::Free);
+  }
   // Cycles each worker spent draining (its own core's work, without waiting for the others); reset on read.
   uint64_t take_busy_cycles() {
     uint64_t total = 0;
@@ -64,7 +78,7 @@ class RoundRunner {
   }
 
  private:
-  enum class Phase : uint32_t { Prepare, Run };
+  enum class Phase : uint32_t { Prepare, Run, Free };
 
   void phase(Phase p) {
     finished_.store(0, std::memory_order_relaxed);
@@ -78,10 +92,22 @@ class RoundRunner {
       (*prepare_)(w);
       return;
     }
+    if (p == Phase::Run) {
+      busy_[w].cycles += drain(w);
+      return;
+    }
+    while (!stop_.load(std::memory_order_relaxed)) {
+      (*prepare_)(w);
+      const uint64_t cycles = drain(w);
+      busy_[w].cycles += cycles;
+      if ((*account_)(w, cycles)) stop_.store(true, std::memory_order_relaxed);
+    }
+  }
+  uint64_t drain(uint32_t w) {
     const uint64_t t0 = rte_rdtsc();
     while (app_.worker(w).poll_once() != 0) {   // until an iteration finds its rx and hand-over rings empty
     }
-    busy_[w].cycles += rte_rdtsc() - t0;
+    return rte_rdtsc() - t0;
   }
   static void pin(uint32_t worker) {
     const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -114,6 +140,7 @@ class RoundRunner {
   testing::RingAppliance& app_;
   uint32_t workers_;
   const Prepare* prepare_ = nullptr;
+  const Account* account_ = nullptr;
   struct alignas(64) Busy {
     uint64_t cycles = 0;
   };
@@ -124,6 +151,7 @@ class RoundRunner {
   alignas(64) std::atomic<uint32_t> finished_{0};
   alignas(64) std::atomic<uint32_t> ready_{0};
   std::atomic<bool> quit_{false};
+  alignas(64) std::atomic<bool> stop_{false};   // free-running: written once, when some core's share is done
 };
 
 }  // namespace sluice::bench

@@ -6,8 +6,12 @@
 // main thread) builds frames into each worker's rx ring — pass-through: `--batch` data segments per worker for
 // its flows; proxied: every emulated peer's reply to what the workers sent in the previous round — and drains
 // what the workers transmitted. Timed: every worker, each on its own thread pinned to its own core, polls until
-// its rings are empty; the window is wall-clock (TSC) from the release of the round to the last worker's end.
-// Throughput = units / the sum of timed windows; the generator, the peers and the draining cost nothing in it.
+// its rings are empty. With `owner` steering the cores run free, as cores fed by a NIC do: each repeats its own
+// untimed prepare and timed drain with no barrier between them, and the throughput is the sum of the cores' rates
+// (each core's units over its own drain cycles), counted only while every core is running. With `any` steering
+// (or --lockstep) rounds are lockstep, because workers hand frames to each other: the window is wall-clock (TSC)
+// from the release of the round to the last worker's end, and throughput = units / the sum of windows, which also
+// charges each round the slower core's lag. The generator, the peers and the draining cost nothing in either.
 // Steering `owner` puts each frame on its owner's queue (what rte_flow rules do); `any` puts a client's frames on
 // one queue and its backend's on another, so half the frames take the software redirect (what a PMD without
 // steering costs).
@@ -58,13 +62,17 @@ struct Options {
   uint32_t body_bytes = 4096;
   uint32_t repeat = 5;           // runs per (mode, workers), interleaved; the median is reported
   std::string pcap;              // --pcap: also replay this capture's client frames (tools/trex-amplify --split)
+  bool lockstep = false;         // --lockstep: lockstep rounds with `owner` steering too (`any` always has them)
   bool json = false;
 };
+
+bool free_running(const Options& o) { return o.owner_steering && !o.lockstep; }
 
 const char* kUsage =
     "usage: sluice-bench-scale [--workers 1,2,...] [--modes passthrough,proxy] [--steering owner|any]\n"
     "                          [--packets N] [--flows M] [--payload B] [--batch F] [--sessions N]\n"
-    "                          [--concurrency C] [--body-bytes B] [--repeat R] [--pcap OUTSIDE.pcap] [--json]\n"
+    "                          [--concurrency C] [--body-bytes B] [--repeat R] [--pcap OUTSIDE.pcap] [--lockstep]\n"
+    "                          [--json]\n"
     "  --pcap: client->VIP frames to VIP 198.51.100.10 port 2525 (pass-through), e.g. from\n"
     "          tools/trex-amplify CAPTURE --flows 4000 --server 198.51.100.10 --server-port 2525 \\\n"
     "              --backend 10.0.0.25 --split outside.pcap inside.pcap\n";
@@ -98,6 +106,8 @@ bool parse_options(int argc, char** argv, Options* o) {
     double v = 0;
     if (a == "--json") {
       o->json = true;
+    } else if (a == "--lockstep") {
+      o->lockstep = true;
     } else if (a == "--workers" && has_value) {
       if (!parse_list(argv[++i], &o->workers)) return false;
     } else if (a == "--modes" && has_value) {
@@ -142,8 +152,9 @@ struct RunResult {
   std::string mode;
   uint32_t workers = 0;
   uint64_t units = 0;          // packets or sessions
-  uint64_t cycles = 0;         // sum of the timed windows
+  uint64_t cycles = 0;         // lockstep: sum of the timed windows; free-running: the busiest core's drain cycles
   uint64_t busy = 0;           // sum over workers of their own draining cycles in those windows
+  double rate = 0;             // free-running: the sum of the cores' rates (units/s); lockstep: 0 (units / cycles)
   uint64_t redirected = 0, redirect_dropped = 0, resets = 0, frames = 0;
   bool ok = true;
   std::string error;
@@ -185,21 +196,84 @@ uint64_t settle_handovers(RingAppliance& app, bench::RoundRunner& rounds) {
   return cycles;
 }
 
+// One core's counted work in a free-running run.
+struct alignas(64) CoreShare {
+  uint64_t units = 0, busy = 0, baseline = 0;
+  bool warm = false, failed = false;
+};
+
+// A free-running run's result: the sum of the cores' own rates, the busiest core's cycles as its window.
+void add_shares(const std::vector<CoreShare>& shares, RunResult* r) {
+  const double hz = static_cast<double>(rte_get_tsc_hz());
+  for (const CoreShare& s : shares) {
+    r->units += s.units;
+    r->busy += s.busy;
+    r->cycles = std::max(r->cycles, s.busy);
+    if (s.busy > 0) r->rate += static_cast<double>(s.units) * hz / static_cast<double>(s.busy);
+  }
+}
+
 // One pass-through run: every round, each thread frees what its worker sent last round and enqueues `batch` frames
 // for its queue that `fill(queue, mbuf)` writes (untimed); then the workers drain (timed). Rounds are measured
-// once `warm()` says the flows have their NAT entries, until `--packets` were.
+// once `warm(queue)` says the flows have their NAT entries, until `--packets` were.
 struct FeedSource {
   std::function<bool(uint32_t queue)> has_frames;
   std::function<void(uint32_t queue, rte_mbuf* mbuf)> fill;
-  std::function<bool()> warm;   // true once the flows are open: measuring starts with the next round
+  std::function<bool(uint32_t queue)> warm;   // true once the queue's flows are open: measuring starts next round
 };
 
+struct QueueState {   // one thread's, on its own cache lines
+  alignas(64) uint64_t queued = 0;
+  std::vector<rte_mbuf*> mbufs;
+  bool failed = false;
+};
+
+bool any_failed(const std::vector<QueueState>& queues) {
+  return std::any_of(queues.begin(), queues.end(), [](const QueueState& q) { return q.failed; });
+}
+
+void run_feed_lockstep(const Options& o, RingAppliance& app, const FeedSource& source, bench::RoundRunner& rounds,
+                       const std::vector<QueueState>& queues, const bench::RoundRunner::Prepare& prepare,
+                       RunResult* r) {
+  uint64_t generated = 0;
+  bool warm = false;
+  while (generated < o.packets) {
+    const uint64_t cycles = rounds.round(prepare);   // prepare untimed, the round timed
+    const uint64_t busy = rounds.take_busy_cycles();
+    if (any_failed(queues)) return;
+    uint64_t queued = 0;
+    for (const QueueState& st : queues) queued += st.queued;
+    if (warm) {
+      r->busy += busy;
+      r->cycles += cycles + settle_handovers(app, rounds);
+      r->units += queued;
+      generated += queued;
+    } else {
+      warm = true;
+      for (uint32_t q = 0; q < queues.size(); ++q) warm = warm && source.warm(q);
+    }
+  }
+}
+
+void run_feed_free(const Options& o, const FeedSource& source, bench::RoundRunner& rounds,
+                   const std::vector<QueueState>& queues, const bench::RoundRunner::Prepare& prepare, RunResult* r) {
+  std::vector<CoreShare> shares(queues.size());
+  const uint64_t share = o.packets / queues.size();
+  rounds.free_run(prepare, [&](uint32_t q, uint64_t cycles) {
+    CoreShare& s = shares[q];
+    if (queues[q].failed) return true;
+    if (!s.warm) {
+      s.warm = source.warm(q);
+      return false;
+    }
+    s.units += queues[q].queued;
+    s.busy += cycles;
+    return s.units >= share;
+  });
+  add_shares(shares, r);
+}
+
 RunResult run_feed(const Options& o, RingAppliance& app, uint32_t workers, const FeedSource& source, RunResult r) {
-  struct QueueState {   // one thread's, on its own cache lines
-    alignas(64) uint64_t queued = 0;
-    std::vector<rte_mbuf*> mbufs;
-    bool failed = false;
-  };
   std::vector<QueueState> queues(workers);
   for (QueueState& q : queues) q.mbufs.resize(o.batch);
   const bench::RoundRunner::Prepare prepare = [&](uint32_t q) {
@@ -220,28 +294,15 @@ RunResult run_feed(const Options& o, RingAppliance& app, uint32_t workers, const
     if (st.queued < o.batch) rte_pktmbuf_free_bulk(st.mbufs.data() + st.queued, o.batch - st.queued);
   };
   bench::RoundRunner rounds(app, workers);
-  uint64_t generated = 0;
-  bool warm = false;
-  while (generated < o.packets) {
-    const uint64_t cycles = rounds.round(prepare);   // prepare untimed, the round timed
-    const uint64_t busy = rounds.take_busy_cycles();
-    uint64_t queued = 0;
-    for (const QueueState& st : queues) {
-      queued += st.queued;
-      if (st.failed) {
-        r.ok = false;
-        r.error = "mbuf pool exhausted";
-        return r;
-      }
-    }
-    if (warm) {
-      r.busy += busy;
-      r.cycles += cycles + settle_handovers(app, rounds);
-      r.units += queued;
-      generated += queued;
-    } else {
-      warm = source.warm();
-    }
+  if (free_running(o)) {
+    run_feed_free(o, source, rounds, queues, prepare, &r);
+  } else {
+    run_feed_lockstep(o, app, source, rounds, queues, prepare, &r);
+  }
+  if (any_failed(queues)) {
+    r.ok = false;
+    r.error = "mbuf pool exhausted";
+    return r;
   }
   r.frames = sum(app, [](const auto& c) { return c.passthrough_packets.get(); });
   r.redirected = sum(app, [](const auto& c) { return c.redirected_out.get(); });
@@ -303,7 +364,9 @@ RunResult run_passthrough(const Options& o, uint32_t workers) {
         dataplane::build_tcp_frame(spec, rte_pktmbuf_mtod(m, uint8_t*), rte_pktmbuf_tailroom(m));
     rte_pktmbuf_append(m, static_cast<uint16_t>(built.length));
   };
-  source.warm = [&] { return std::all_of(opened.begin(), opened.end(), [](uint8_t b) { return b != 0; }); };
+  source.warm = [&](uint32_t q) {
+    return std::all_of(flows_of[q].begin(), flows_of[q].end(), [&](uint32_t f) { return opened[f] != 0; });
+  };
   return run_feed(o, *app, workers, source, r);
 }
 
@@ -341,7 +404,7 @@ RunResult run_pcap(const Options& o, uint32_t workers, const bench::PcapFrames& 
     std::memcpy(data, f.bytes.data(), f.bytes.size());
     std::memcpy(data, mac.data(), 6);
   };
-  source.warm = [] { return true; };   // after one round: the capture's first SYNs opened the NAT entries
+  source.warm = [](uint32_t) { return true; };   // after one round: the capture's first SYNs opened the NAT entries
   return run_feed(o, *app, workers, source, r);
 }
 
@@ -408,29 +471,56 @@ RunResult run_proxy(const Options& o, uint32_t workers) {
   };
   bench::RoundRunner rounds(app, workers);
   auto completed = [&] { return sum(app, [](const auto& c) { return c.sessions_completed.get(); }); };
-  const uint64_t warmup = in_flight;
-  uint64_t baseline = 0;
-  bool warm = false;
   const uint64_t give_up = rte_get_tsc_cycles() + 600 * rte_get_tsc_hz();
-  while (!warm || completed() - baseline < o.sessions) {
-    if (rte_get_tsc_cycles() > give_up) {
+  if (free_running(o)) {
+    // Each core counts its own sessions from when its peers' pools have grown to their peak (its first
+    // `concurrency` sessions completed).
+    std::vector<CoreShare> shares(workers);
+    rounds.free_run(prepare, [&](uint32_t w, uint64_t cycles) {
+      CoreShare& s = shares[w];
+      const uint64_t done = app.worker(w).counters().sessions_completed.get();
+      if (rte_get_tsc_cycles() > give_up) {
+        s.failed = true;
+        return true;
+      }
+      if (!s.warm) {
+        s.warm = done >= o.concurrency;
+        s.baseline = done;
+        return false;
+      }
+      s.busy += cycles;
+      s.units = done - s.baseline;
+      return s.units >= o.sessions / workers;
+    });
+    add_shares(shares, &r);
+    if (std::any_of(shares.begin(), shares.end(), [](const CoreShare& s) { return s.failed; })) {
       r.ok = false;
       r.error = "sessions stopped completing";
-      break;
     }
-    if (!warm && completed() >= warmup) {   // the pools have grown to their peak: measure from here
-      warm = true;
-      baseline = completed();
+  } else {
+    const uint64_t warmup = in_flight;
+    uint64_t baseline = 0;
+    bool warm = false;
+    while (!warm || completed() - baseline < o.sessions) {
+      if (rte_get_tsc_cycles() > give_up) {
+        r.ok = false;
+        r.error = "sessions stopped completing";
+        break;
+      }
+      if (!warm && completed() >= warmup) {   // the pools have grown to their peak: measure from here
+        warm = true;
+        baseline = completed();
+      }
+      const uint64_t cycles = rounds.round(prepare);   // peers untimed, workers timed
+      const uint64_t busy = rounds.take_busy_cycles();
+      if (warm) {
+        r.busy += busy;
+        r.cycles += cycles + settle_handovers(app, rounds);
+      }
     }
-    const uint64_t cycles = rounds.round(prepare);   // peers untimed, workers timed
-    const uint64_t busy = rounds.take_busy_cycles();
-    if (warm) {
-      r.busy += busy;
-      r.cycles += cycles + settle_handovers(app, rounds);
-    }
+    r.units = completed() - baseline;
   }
   for (const PeerThread& t : threads) r.resets += t.resets;
-  r.units = completed() - baseline;
   r.frames = sum(app, [](const auto& c) { return c.rx_packets.get(); });
   r.redirected = sum(app, [](const auto& c) { return c.redirected_out.get(); });
   r.redirect_dropped = sum(app, [](const auto& c) { return c.redirect_dropped.get(); });
@@ -478,13 +568,33 @@ int main(int argc, char** argv) {
       }
     }
   }
-  auto rate_of = [&](const RunResult& r) { return r.cycles ? static_cast<double>(r.units) * hz / r.cycles : 0.0; };
+  auto rate_of = [&](const RunResult& r) {
+    if (r.rate > 0) return r.rate;
+    return r.cycles ? static_cast<double>(r.units) * hz / r.cycles : 0.0;
+  };
+  // "vs 1": the median over repeats of (this run's rate / the 1-worker run's just before it, same repeat). A
+  // shared host's slow spells last seconds and hit a pair alike, so pairing cancels them better than a ratio of
+  // medians taken minutes apart; the ratio of the medians is in the JSON too.
+  std::vector<double> vs_one(runs.size(), 0.0);
+  const auto one = std::find(o.workers.begin(), o.workers.end(), 1u);
+  for (size_t i = 0; one != o.workers.end() && i < runs.size(); ++i) {
+    const std::vector<RunResult>& base = runs[i - i % o.workers.size() + (one - o.workers.begin())];
+    std::vector<double> ratios;
+    for (size_t rep = 0; rep < runs[i].size(); ++rep) {
+      if (runs[i][rep].ok && base[rep].ok && rate_of(base[rep]) > 0) {
+        ratios.push_back(rate_of(runs[i][rep]) / rate_of(base[rep]));
+      }
+    }
+    std::sort(ratios.begin(), ratios.end());
+    if (!ratios.empty()) vs_one[i] = ratios[ratios.size() / 2];
+  }
   std::vector<RunResult> results;   // the median run of each (mode, workers)
   bool ok = true;
-  for (std::vector<RunResult>& set : runs) {
+  for (const std::vector<RunResult>& set : runs) {   // each kept in run order: the pairs stay visible
     for (const RunResult& r : set) ok = ok && r.ok;
-    std::sort(set.begin(), set.end(), [&](const RunResult& a, const RunResult& b) { return rate_of(a) < rate_of(b); });
-    results.push_back(set[set.size() / 2]);
+    std::vector<RunResult> sorted = set;
+    std::sort(sorted.begin(), sorted.end(), [&](const RunResult& a, const RunResult& b) { return rate_of(a) < rate_of(b); });
+    results.push_back(sorted[sorted.size() / 2]);
   }
   const uint32_t most = *std::max_element(o.workers.begin(), o.workers.end());
   const double machine_limit = most > 1 ? bench::machine_parallel_ratio(2, false) : 1.0;
@@ -492,16 +602,13 @@ int main(int argc, char** argv) {
   std::FILE* table = o.json ? stderr : stdout;
   std::fprintf(table, "machine limits: 2 pinned threads of a share-nothing loop run %.2fx one thread in L2, %.2fx "
                "memory-bound (medians of 5)\n", machine_limit, memory_limit);
-  std::fprintf(table, "sluice-bench-scale: ring ports, one rx/tx ring per worker, steering %s, %ld online CPUs, TSC "
-               "%.3f GHz, median of %u interleaved runs\n", o.owner_steering ? "owner" : "any", cpus, hz / 1e9, o.repeat);
+  const char* clock = free_running(o) ? "free-running cores (rate: the sum of the cores' own)"
+                                      : "lockstep rounds (rate: units / the rounds' wall-clock)";
+  std::fprintf(table, "sluice-bench-scale: ring ports, one rx/tx ring per worker, steering %s, %s, %ld online CPUs, "
+               "TSC %.3f GHz, median of %u interleaved runs; vs 1: median of the paired ratios\n", o.owner_steering ? "owner" : "any", clock, cpus,
+               hz / 1e9, o.repeat);
   std::fprintf(table, "  %-12s %7s %12s %10s %14s %14s %10s %10s %10s  %s\n", "mode", "workers", "units", "seconds",
                "rate/s", "core-cyc/unit", "busy/unit", "vs 1", "redirected", "every run's rate/s");
-  auto base_of = [&](const RunResult& r) {
-    for (const RunResult& b : results) {
-      if (b.mode == r.mode && b.workers == 1) return rate_of(b);
-    }
-    return 0.0;
-  };
   for (size_t i = 0; i < results.size(); ++i) {
     const RunResult& r = results[i];
     if (!r.ok) {
@@ -510,42 +617,46 @@ int main(int argc, char** argv) {
     }
     std::string all;
     for (const RunResult& x : runs[i]) all += std::to_string(static_cast<uint64_t>(rate_of(x))) + " ";
-    const double base = base_of(r);
     std::fprintf(table, "  %-12s %7u %12llu %10.3f %14.0f %14.1f %10.1f %10.2f %10llu  %s\n", r.mode.c_str(),
                  r.workers, static_cast<unsigned long long>(r.units), r.cycles / hz, rate_of(r),
                  r.units ? static_cast<double>(r.cycles) * r.workers / r.units : 0.0,
-                 r.units ? static_cast<double>(r.busy) / r.units : 0.0, base > 0 ? rate_of(r) / base : 0.0,
+                 r.units ? static_cast<double>(r.busy) / r.units : 0.0, vs_one[i],
                  static_cast<unsigned long long>(r.redirected), all.c_str());
   }
   if (o.json) {
-    std::printf("{\"bench\":\"scale\",\"cores\":%ld,\"tsc_hz\":%.0f,\"repeat\":%u,\"machine_parallel_ratio_2\":%.3f,"
-                "\"machine_memory_ratio_2\":%.3f,\"runs\":[", cpus, hz, o.repeat, machine_limit, memory_limit);
+    std::printf("{\"bench\":\"scale\",\"cores\":%ld,\"tsc_hz\":%.0f,\"repeat\":%u,\"clock\":\"%s\","
+                "\"machine_parallel_ratio_2\":%.3f,\"machine_memory_ratio_2\":%.3f,\"runs\":[", cpus, hz, o.repeat,
+                free_running(o) ? "free" : "lockstep", machine_limit, memory_limit);
     for (size_t i = 0; i < results.size(); ++i) {
       const RunResult& r = results[i];
       std::string all;
       for (const RunResult& x : runs[i]) all += (all.empty() ? "" : ",") + std::to_string(rate_of(x));
       std::printf("%s{\"mode\":\"%s\",\"workers\":%u,\"steering\":\"%s\",\"units\":\"%s\",\"count\":%llu,"
                   "\"seconds\":%.6f,\"rate\":%.1f,\"cycles_per_unit\":%.1f,\"busy_cycles_per_unit\":%.1f,\"redirected\":%llu,"
-                  "\"redirect_dropped\":%llu,\"resets\":%llu,\"ok\":%s,\"rates\":[%s]}",
+                  "\"redirect_dropped\":%llu,\"resets\":%llu,\"ok\":%s,\"vs_one\":%.3f,\"rates\":[%s]}",
                   i ? "," : "", r.mode.c_str(), r.workers, o.owner_steering ? "owner-queue" : "any-queue",
                   r.mode == "proxy" ? "sessions" : "packets", static_cast<unsigned long long>(r.units), r.cycles / hz,
                   rate_of(r), r.units ? static_cast<double>(r.cycles) * r.workers / r.units : 0.0,
                   r.units ? static_cast<double>(r.busy) / r.units : 0.0,
                   static_cast<unsigned long long>(r.redirected), static_cast<unsigned long long>(r.redirect_dropped),
-                  static_cast<unsigned long long>(r.resets), r.ok ? "true" : "false", all.c_str());
+                  static_cast<unsigned long long>(r.resets), r.ok ? "true" : "false", vs_one[i], all.c_str());
     }
-    std::printf("],\"scaling\":{");
-    bool first = true;
-    for (const std::string& mode : modes) {
-      double best = 0, base = 0;
-      for (const RunResult& r : results) {
-        if (r.mode != mode || !r.ok) continue;
-        if (r.workers == 1) base = rate_of(r);
-        if (r.workers == 2) best = rate_of(r);
-      }
-      if (base > 0 && best > 0) {
-        std::printf("%s\"%s\":%.3f", first ? "" : ",", mode.c_str(), best / base);
-        first = false;
+    // "scaling": 2 workers / 1 as the paired median ("vs 1"); "scaling_of_medians": the ratio of the medians.
+    for (const bool paired : {true, false}) {
+      std::printf(paired ? "],\"scaling\":{" : "},\"scaling_of_medians\":{");
+      bool first = true;
+      for (const std::string& mode : modes) {
+        double two = 0, base = 0;
+        for (size_t i = 0; i < results.size(); ++i) {
+          const RunResult& r = results[i];
+          if (r.mode != mode || !r.ok) continue;
+          if (r.workers == 1) base = rate_of(r);
+          if (r.workers == 2) two = paired ? vs_one[i] : rate_of(r);
+        }
+        if (two > 0 && (paired || base > 0)) {
+          std::printf("%s\"%s\":%.3f", first ? "" : ",", mode.c_str(), paired ? two : two / base);
+          first = false;
+        }
       }
     }
     std::printf("}}\n");
