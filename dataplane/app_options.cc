@@ -15,6 +15,8 @@ const char* app_usage() {
          "  --summary             print a readable line per message on stdout\n"
          "  --workers N           live: N dataplane worker lcores, 1..16 (default: config system session workers);\n"
          "                        the EAL needs N lcores (-l 0-N-1) plus config system tls workers\n"
+         "  --mbufs N             mbufs in each worker's pool, 511..1048575 (default 8191); when they run out,\n"
+         "                        frames are dropped and counted (drops_no_mbuf) and TCP retransmits them\n"
          "  --idle-sleep US       live: once idle, sleep US microseconds between polls (default 0: pure poll\n"
          "                        mode, a whole core); for test rigs and machines that share the core\n"
          "example: sluice --no-huge -m 256 --no-pci --vdev=net_pcap0,rx_pcap=smtp.pcap -- --summary\n"
@@ -56,6 +58,16 @@ bool parse_app_options(int argc, char** argv, AppOptions* out, bool* help, std::
         return false;
       }
       out->workers = static_cast<uint32_t>(n);
+    } else if (arg == "--mbufs") {
+      if (!value(&v)) return false;
+      char* end = nullptr;
+      const std::string text(v);
+      const unsigned long n = std::strtoul(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || n < kMinMbufs || n > kMaxMbufs) {
+        *error = "--mbufs wants " + std::to_string(kMinMbufs) + ".." + std::to_string(kMaxMbufs) + ", got '" + text + "'";
+        return false;
+      }
+      out->mbufs = static_cast<uint32_t>(n);
     } else if (arg == "--idle-sleep") {
       if (!value(&v)) return false;
       char* end = nullptr;

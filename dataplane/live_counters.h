@@ -64,6 +64,7 @@ class Counter {
   X(drops_no_mbuf, "frames not built: the mbuf pool was empty")                                      \
   X(drops_table_full, "new connections dropped: session or pass-through table full")                 \
   X(messages_logged, "message records written")                                                       \
+  X(messages_log_failed, "message records lost: the log file could not be written (disk full?)")       \
   X(scan_slices_spent, "poll iterations whose scanning slice ran out with client input left for the next") \
   X(tls_handshakes, "client-leg TLS handshakes completed (STARTTLS and SMTPS)")                     \
   X(tls_handshake_failures, "client-leg TLS handshakes failed (logged with the client's offer)")     \

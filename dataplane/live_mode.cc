@@ -48,7 +48,8 @@ class SharedRecordLog {
  public:
   SharedRecordLog(log::RecordWriter& writer, WorkerControl* reopen_requests)
       : writer_(writer), reopen_requests_(reopen_requests) {}
-  void message(const scan::MessageRecord& record) {
+  // True when the record reached the log file.
+  bool message(const scan::MessageRecord& record) {
     std::lock_guard<std::mutex> hold(mutex_);
     rotate_if_asked();
     writer_.on_message_record(record);
@@ -58,6 +59,7 @@ class SharedRecordLog {
       syslog->send(refused ? 5 : 6, "smtp_message", "", writer_.last_json());   // notice / informational
       syslog->pump();
     }
+    return writer_.last_written();
   }
   void tls_failure(const scan::TlsFailureRecord& record) {
     std::lock_guard<std::mutex> hold(mutex_);
@@ -93,11 +95,12 @@ class LiveRecordSink final : public scan::RecordSink {
  public:
   explicit LiveRecordSink(SharedRecordLog& log) : log_(log) {}
   void on_message_record(const scan::MessageRecord& record) override {
-    log_.message(record);
-    if (logged != nullptr) logged->add();
+    Counter* tally = log_.message(record) ? logged : log_failed;
+    if (tally != nullptr) tally->add();
   }
   void on_tls_failure(const scan::TlsFailureRecord& record) override { log_.tls_failure(record); }
-  Counter* logged = nullptr;   // the worker's messages_logged
+  Counter* logged = nullptr;       // the worker's messages_logged
+  Counter* log_failed = nullptr;   // the worker's messages_log_failed
 
  private:
   SharedRecordLog& log_;
@@ -346,6 +349,7 @@ int run_live(LiveRuntime& runtime) {
       return 1;
     }
     w.sink->logged = &w.worker->messages_logged();
+    w.sink->log_failed = &w.worker->messages_log_failed();
   }
   TlsRuntime tls_runtime;
   if (tls_plan.any()) {

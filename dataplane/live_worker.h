@@ -96,6 +96,7 @@ class LiveWorker {
   const LiveCounters& counters() const { return counters_; }
   // The record sink counts the messages it logs into the worker's counters.
   Counter& messages_logged() { return counters_.messages_logged; }
+  Counter& messages_log_failed() { return counters_.messages_log_failed; }
   uint32_t sessions_in_use() const { return sessions_in_use_; }
   uint32_t connections() const { return conns_.size(); }
 

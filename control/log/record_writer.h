@@ -25,6 +25,11 @@ class RecordWriter final : public scan::RecordSink {
   void on_message_record(const scan::MessageRecord&) override;
   void on_tls_failure(const scan::TlsFailureRecord&) override;
   void flush();
+  // False when the last record's line did not reach the file whole (disk full, I/O error): the record is lost,
+  // mail keeps flowing. The first failure and the first success after failures each print one line to stderr
+  // (the daemon's log) with the path, the error and how many records were lost; writing is retried every record.
+  bool last_written() const { return last_written_; }
+  uint64_t lost() const { return lost_; }
   // The JSON of the last record written, without its newline (the syslog copy sends it as is).
   std::string_view last_json() const { return std::string_view(line_).substr(0, line_.empty() ? 0 : line_.size() - 1); }
 
@@ -39,6 +44,7 @@ class RecordWriter final : public scan::RecordSink {
 
  private:
   void write_summary(const scan::MessageRecord&);
+  void write_line();
 
   std::FILE* log_ = nullptr;
   bool owns_log_ = false;
@@ -46,6 +52,9 @@ class RecordWriter final : public scan::RecordSink {
   std::FILE* summary_ = nullptr;
   std::string line_;               // reused per record
   uint64_t records_ = 0;
+  bool last_written_ = true;
+  uint64_t lost_ = 0;              // records whose line did not reach the file
+  uint64_t lost_reported_ = 0;     // lost_ when the last failure line was printed
   std::map<std::string, uint64_t> verdicts_;   // control-side tally, not per packet
 };
 

@@ -6,6 +6,7 @@
 #include <rte_eal.h>
 #include <rte_lcore.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <ctime>
@@ -133,6 +134,18 @@ int run(const dataplane::AppOptions& options) {
 
   dataplane::PortSet ports;
   dataplane::PortSettings port_settings;
+  port_settings.mbufs = options.mbufs;
+  // The per-lcore cache may hold at most 1/1.5 of the pool (rte_mempool_create); keep it well under that.
+  port_settings.mbuf_cache = std::min<uint32_t>(port_settings.mbuf_cache, options.mbufs / 4);
+  if (options.mode == "live") {
+    // A live port's rx ring is kept full from the worker's pool (a NIC's descriptors, net_tap's iovecs): a pool
+    // smaller than both rings could not start, and one barely larger would have nothing left to transmit with.
+    const uint32_t held = 2u * port_settings.rx_descriptors, least = held + port_settings.mbuf_cache + 64;
+    if (options.mbufs < least) {
+      return die("--mbufs " + std::to_string(options.mbufs) + ": the two ports' rx rings hold " +
+                 std::to_string(held) + " mbufs of each worker's pool; give at least " + std::to_string(least));
+    }
+  }
   if (options.mode == "live") port_settings.workers = static_cast<uint16_t>(live_workers(options, snapshot->policy));
   if (!dataplane::start_ports(port_settings, ports, &error)) return die(error);
   dataplane::print_startup(stderr, ports, *snapshot);

@@ -20,6 +20,7 @@ Scenario (JSON object; every key optional):
   tls             false: never start TLS even after a 220 to STARTTLS (default true)
   close_after     verbs after whose reply the connection is closed (421 and 221 replies always close)
   idle_s          a connection with no input for this long is closed (default 30)
+  delay_s         {VERB: seconds} to wait before that reply (a tarpit: a slow or hung backend); "*" for all
 
 Record lines: {"conn": n, "t": seconds, "ev": EV, ...}; EV is accept (port, peer, scenario, implicit),
 recv (phase "plain"|"tls", line), sent (phase, text), tls (version, cipher, sni), tls_error (error),
@@ -110,6 +111,7 @@ class Connection:
         self.tls_replies = {**tls_default, **self.scenario.get("tls_replies", {})}
         self.close_after = {v.upper() for v in self.scenario.get("close_after", [])}
         self.idle_s = float(self.scenario.get("idle_s", DEFAULT_IDLE_S))
+        self.delay_s = {k.upper(): float(v) for k, v in self.scenario.get("delay_s", {}).items()}
         self.sni = None
 
     def log(self, ev, **fields):
@@ -220,6 +222,10 @@ class Connection:
     def reply(self, verb):
         """Sends the scripted reply to `verb`; False when the connection is to close now."""
         text = self.current(verb)
+        delay = self.delay_s.get(verb, self.delay_s.get("*", 0.0))
+        if delay > 0:
+            self.log("delay", verb=verb, seconds=delay)
+            time.sleep(delay)
         try:
             self.send(text)
         except (OSError, ssl.SSLError) as e:
@@ -340,7 +346,8 @@ def main():
     ap.add_argument("--implicit-port", type=int, action="append", default=[])
     ap.add_argument("--scenario", required=True, help="JSON scenario, re-read at every accept")
     ap.add_argument("--record", required=True, help="JSON lines of every event")
-    ap.add_argument("--cert", required=True, help="default PEM (leaf, chain, key) for TLS")
+    ap.add_argument("--cert", help="default PEM (leaf, chain, key) for TLS (without one, a scenario that reaches "
+                    "TLS must name its own `cert`)")
     a = ap.parse_args()
     Server(a.listen, a.port or [25], a.implicit_port, a.scenario, a.record, a.cert).serve_forever()
 

@@ -407,7 +407,7 @@ class Topology:
 
     def __init__(self, appliance=None, impair=None, limits=None, mta_postfix=False, keep=False,
                  sluice_conf_extra="", backend_extra=None, sender_extra=None, tls=None, backend_command=None,
-                 sluice_args=()):
+                 sluice_args=(), sluice_log=None):
         """sluice_conf_extra: configuration text appended to SLUICE_CONF (later blocks and `set`s win);
         backend_extra / sender_extra: main.cf settings over the backend's / the sending Postfix's own;
         tls: a TlsOptions (None: no TLS anywhere, as before); backend_command: f(topology) -> argv run in `mx`
@@ -415,6 +415,7 @@ class Topology:
         10.0.0.25:25 (self.backend is then None); sluice_args: the daemon's own options after `--` (e.g.
         ["--workers", "2", "--idle-sleep", "50"])."""
         self.sluice_conf_extra, self.sluice_args = sluice_conf_extra, list(sluice_args)
+        self.sluice_log_path = sluice_log    # None: sluice.jsonl in the run's directory
         self.tls, self.backend_command = tls, backend_command
         self.pki = None
         self.backend_extra, self.sender_extra = dict(backend_extra or {}), dict(sender_extra or {})
@@ -575,7 +576,8 @@ table inet sluice_it {{
         exe = sluice_binary()
         if not os.path.exists(exe):
             raise RuntimeError(f"{exe} is not built (tools/build)")
-        conf, self.sluice_log = os.path.join(self.dir, "sluice.conf"), os.path.join(self.dir, "sluice.jsonl")
+        conf = os.path.join(self.dir, "sluice.conf")
+        self.sluice_log = self.sluice_log_path or os.path.join(self.dir, "sluice.jsonl")
         # The control socket and history of this topology's daemon (sluicectl -s t.control_socket); a test's own
         # `config system control` in sluice_conf_extra comes later and wins.
         self.control_socket = os.path.join(self.dir, "sluice.sock")
