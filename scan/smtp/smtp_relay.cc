@@ -134,7 +134,11 @@ void SmtpRelay::refuse(int code, std::string_view text, bool counts_as_error) {
   Pending& p = push(Expect::Local);
   p.code = code;
   p.text.assign(text);
-  if (counts_as_error && ++errors_ >= config_.max_errors && !ring_full()) close_with(421, kTooManyErrors);
+  if (counts_as_error) count_error();
+}
+
+void SmtpRelay::count_error() {
+  if (++errors_ >= config_.max_errors && !ring_full()) close_with(421, kTooManyErrors);
 }
 
 void SmtpRelay::close_with(int code, std::string_view text) {
@@ -236,6 +240,17 @@ bool SmtpRelay::client_step(std::string_view in, size_t& used) {
 }
 
 void SmtpRelay::on_command_line(std::string_view line, bool bare, bool too_long) {
+  if ((too_long || bare) && sasl_line_next_) {
+    // RES-12: a SASL response we cannot forward (over max-command-line, or with a bare CR/LF). The backend is
+    // waiting for one: cancel its exchange with "*" (RFC 4954 4), so the client hears its 501 and the next line
+    // is a command again, never taken as credentials.
+    sasl_line_next_ = false;
+    if (too_long) flags_ |= flag_bit(SessionFlag::LongCommand);
+    to_server_.append("*\r\n");
+    push(Expect::ClientReply, Verb::Auth);   // the backend's 501 counts towards max-errors, as a failed AUTH
+    gated_ = true;
+    return;
+  }
   if (too_long) {
     flags_ |= flag_bit(SessionFlag::LongCommand);
     refuse(500, kLineTooLong, true);

@@ -160,6 +160,8 @@ class SmtpRelay {
   void grant_client_tls(bool reset_backend);
   void tls_unavailable(std::string_view why);
   void refuse(int code, std::string_view text, bool counts_as_error = false);
+  // One more error towards max-errors (the relay's refusals, and failed AUTHs: RES-12); at the limit, 421 and close.
+  void count_error();
   void close_with(int code, std::string_view text);
   // replies (smtp_relay_replies.cc)
   void on_backend_reply();

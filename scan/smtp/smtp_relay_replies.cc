@@ -121,6 +121,7 @@ void SmtpRelay::on_backend_reply() {
     return;
   }
   Pending& h = head();
+  bool auth_failed = false;
   switch (h.expect) {
     case Expect::ClientReply:
       switch (h.verb) {
@@ -145,12 +146,16 @@ void SmtpRelay::on_backend_reply() {
         case Verb::Auth:
           sasl_line_next_ = code == 334;
           if (code == 235) authenticated_ = true;
+          auth_failed = code >= 500;
           gated_ = false;
           break;
         default:
           break;
       }
       relay_reply(replies_, h.verb);
+      // RES-12: a failed AUTH counts towards max-errors, so a client guessing passwords is cut off after the
+      // limit (421 after the 535 it just heard) instead of reaching the backend a hundred times.
+      if (auth_failed) count_error();
       break;
     case Expect::Silent:
       if (!positive(code) && !backend_failed_) {
