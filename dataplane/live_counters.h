@@ -60,6 +60,7 @@ class Counter {
   X(drops_not_ip, "frames that were neither IP nor ARP")                                             \
   X(drops_malformed, "frames with bad headers or options")                                           \
   X(drops_fragment, "IP fragments (not reassembled)")                                                \
+  X(drops_bad_checksum, "proxied-port TCP frames whose IPv4 header or TCP checksum failed (TCP-3)")  \
   X(drops_no_neighbour, "frames dropped waiting for ARP/ND")                                         \
   X(drops_no_mbuf, "frames not built: the mbuf pool was empty")                                      \
   X(drops_table_full, "new connections dropped: session or pass-through table full")                 \
