@@ -24,8 +24,10 @@ void ByteRing::grow_to_hold(uint32_t bytes) {
   const auto size = static_cast<uint32_t>(std::min<uint64_t>(target, capacity_));
   std::unique_ptr<char[]> grown(new char[size]);
   const RingSpan held = peek(0, size_);
-  std::memcpy(grown.get(), held.first.data(), held.first.size());
-  std::memcpy(grown.get() + held.first.size(), held.second.data(), held.second.size());
+  // Never memcpy from an empty view: before the first allocation its data() is null, and memcpy(dst, nullptr, 0)
+  // is undefined behaviour (UBSan stops there; found by tests/fuzz/tcp_endpoint_fuzz on the first push).
+  if (!held.first.empty()) std::memcpy(grown.get(), held.first.data(), held.first.size());
+  if (!held.second.empty()) std::memcpy(grown.get() + held.first.size(), held.second.data(), held.second.size());
   buffer_ = std::move(grown);
   allocated_ = size;
   head_ = 0;

@@ -214,8 +214,10 @@ bool canonicalize_host(std::string_view raw, std::string& out, uint16_t& flags, 
     out = decoded;
     return true;
   }
-  // A trailing dot names the same host (FQDN form); drop it so lists match.
-  if (decoded.size() > 1 && decoded.back() == '.') decoded.pop_back();
+  // A trailing dot names the same host (FQDN form); drop it so lists match. All of them: kept, a second one
+  // ("evil.example..") would give a host no list entry matches, and a canonical form that changes when it is
+  // normalised again (found by tests/fuzz/url_extractor_fuzz).
+  while (decoded.size() > 1 && decoded.back() == '.') decoded.pop_back();
   if (decoded.empty() || decoded == ".") return false;
   for (char c : decoded) {
     if (is_forbidden_host_byte(static_cast<unsigned char>(c))) return false;

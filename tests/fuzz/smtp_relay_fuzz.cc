@@ -4,7 +4,10 @@
 // control record whose next byte drains part of an output (bit 7: client side), picks the next verdict, closes
 // a side or times the client out.
 // Invariants checked: content reaches the hooks only between a message's begin and end; outputs stay within their
-// capacity plus 64 KB (the relay asks for room before it writes).
+// capacity plus 64 KB (the relay asks for room before it writes); the backend's banner, relayed with the client's
+// output drained, reaches the client (a relay that never reads the backend would pass every other check).
+// Seeds (tools/lib/fuzz_seeds.py) drain both outputs after every record, as a fast peer would. Checked once, on a
+// fixed banner, so that a configuration that silences the relay fails loudly instead of fuzzing nothing.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -56,9 +59,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   config.limits.max_line_length = 256;
   config.limits.max_pipelined_commands = 16;
   config.hold_limit = 512;
-  config.output_capacity = 4096;
+  // Not smaller: the relay reads a backend reply only with room for the longest one it relays (32 lines of 520
+  // bytes) in to_client(); at 4096, as this target had, it never read one and fuzzed nothing past the banner.
+  config.output_capacity = 24 * 1024;
   config.size_limit = 8192;
   config.max_errors = 50;
+  static const bool relays_banner = [&] {
+    FuzzHooks quiet;
+    SmtpRelay probe(config, quiet);
+    constexpr std::string_view kBanner = "220 mx ESMTP\r\n";
+    return probe.on_server_bytes(kBanner) == kBanner.size() && probe.to_client().pending().substr(0, 4) == "220 ";
+  }();
+  if (!relays_banner) std::abort();
   SmtpRelay relay(config, hooks);
   std::string client_buf, server_buf;   // what TCP still holds: the relay takes from them when it can
   size_t i = 0;
