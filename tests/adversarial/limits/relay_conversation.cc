@@ -10,6 +10,7 @@
 #include "dataplane/frame_layout.h"
 #include "dataplane/tcp_header.h"
 #include "reassembly/tcp_options.h"
+#include "tests/component/ring_config.h"
 #include "tests/component/smtp_peers.h"
 
 namespace sluice::testing {
@@ -31,34 +32,13 @@ constexpr size_t kWriteSlice = 16 * 1024;
 }  // namespace
 
 std::string limits_config(const LimitsConfig& c) {
-  std::string text = R"(
-config system interface
-  edit "outside"
-    set port 0
-    set ip 198.51.100.1/24
-  next
-  edit "inside"
-    set port 1
-    set ip 10.0.0.1/24
-  next
-end
-config firewall vip
-  edit "mail-in"
-    set extip 198.51.100.10
-    set mappedip 10.0.0.25
-    set ports 25
-  next
-end
-config system tcp
-  set time-wait 0
-end
-config smtp protocol-options
-  set ports 25
-)" + c.protocol_options + "end\n";
+  // The ring harness's addresses and VIP (tests/component/ring_config.h); a later block's `set`s win.
+  std::string text = "config system tcp\n  set time-wait 0\nend\nconfig smtp protocol-options\n  set ports 25\n" +
+                     c.protocol_options + "end\n";
   if (!c.mime_limits.empty()) text += "config mime limits\n" + c.mime_limits + "end\n";
   if (!c.archive.empty()) text += "config archive\n" + c.archive + "end\n";
   if (!c.url_filter.empty()) text += "config url-filter\n" + c.url_filter + "end\n";
-  return text + c.extra;
+  return ring_config({.extra = text + c.extra});
 }
 
 int count_replies(std::string_view text, size_t* consumed) {
