@@ -208,6 +208,15 @@ bool canonicalize_host(std::string_view raw, std::string& out, uint16_t& flags, 
       decoded += lower(raw[i]);
     }
   }
+  // A full stop folded above can complete a defanged dot ("{\uff61}" is "{.}" now): undefang again, so the
+  // canonical form does not change when it is normalised a second time (found by tests/fuzz/url_extractor_fuzz).
+  if (decoded.find_first_of("[({") != std::string::npos) {
+    thread_local std::string undefanged;
+    if (undefang(decoded, undefanged)) {
+      decoded.swap(undefanged);
+      flags |= flag_bit(UrlFlag::Defanged);
+    }
+  }
   if (!decoded.empty() && decoded.front() == '[') {
     if (!is_valid_ipv6_literal(decoded)) return false;
     kind = HostKind::Ipv6;

@@ -45,5 +45,22 @@ TEST(UrlFuzzFindings, NormalisedFormIsAFixedPoint) {
   EXPECT_EQ(twice->normalized, once->normalized);
 }
 
+// url_extractor_fuzz, second finding: a defanged dot written with a full-width or ideographic full stop
+// ("{\uff61}") became "{.}" only after undefanging had run, so the host kept its braces and the next
+// normalisation gave another host. The folded form is undefanged too, and the list matches it.
+TEST(UrlFuzzFindings, DefangedDotWrittenWithAUnicodeFullStopIsUndefanged) {
+  const auto url = normalize_url("ftp://evil{\xef\xbd\xa1}example/x");
+  ASSERT_TRUE(url.has_value());
+  EXPECT_EQ(url->normalized, "ftp://evil.example/x");
+  const auto again = normalize_url(url->normalized);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->normalized, url->normalized);
+  UrlLists lists;
+  ASSERT_TRUE(lists.add_domain("evil.example"));
+  EXPECT_TRUE(lists.match(*url).has_value());
+  const auto crash = normalize_url("ftp://v{\xef\xbd\xa1}/");   // the fuzzer's input, reduced
+  if (crash) EXPECT_EQ(normalize_url(crash->normalized)->normalized, crash->normalized);
+}
+
 }  // namespace
 }  // namespace sluice::url
