@@ -15,7 +15,7 @@
 #include "scan/inspector/component_limits.h"
 #include "dataplane/icmp.h"
 #include "dataplane/ndp.h"
-#include "dataplane/rx_checksum.h"
+#include "dataplane/rx_checksum_mbuf.h"
 #include "dataplane/segment_codec.h"
 #include "reassembly/tcp_options.h"
 
@@ -406,12 +406,6 @@ void LiveWorker::answer_icmp(Side side, const Frame& f) {
   if (sent) counters_.icmp_echo_replies.add();
 }
 
-// The NIC's word on one checksum from the mbuf's RX offload flags (GOOD, BAD, or UNKNOWN/NONE: software decides).
-static RxChecksum nic_checksum(uint64_t ol_flags, uint64_t mask, uint64_t good, uint64_t bad) {
-  const uint64_t v = ol_flags & mask;
-  return v == good ? RxChecksum::Good : v == bad ? RxChecksum::Bad : RxChecksum::Unknown;
-}
-
 void LiveWorker::handle_tcp(Side side, Frame& f, const std::optional<ConnRef>& ref) {
   if (ref && ref->kind == ConnKind::Passthrough) {   // the endpoint's stack judges them (DNAT keeps a bad sum bad)
     forward_passthrough(side, f, passthrough_.at(ref->index));
@@ -419,12 +413,7 @@ void LiveWorker::handle_tcp(Side side, Frame& f, const std::optional<ConnRef>& r
   }
   // THREATS TCP-3: Sluice is this segment's endpoint, and a segment whose checksums fail is chaff, not data: kept,
   // it would be the first copy of its bytes and the real one a duplicate.
-  const uint64_t ol = f.mbuf->ol_flags;
-  if (!tcp_checksums_ok(f.data, f.layout,
-                        nic_checksum(ol, RTE_MBUF_F_RX_IP_CKSUM_MASK, RTE_MBUF_F_RX_IP_CKSUM_GOOD,
-                                     RTE_MBUF_F_RX_IP_CKSUM_BAD),
-                        nic_checksum(ol, RTE_MBUF_F_RX_L4_CKSUM_MASK, RTE_MBUF_F_RX_L4_CKSUM_GOOD,
-                                     RTE_MBUF_F_RX_L4_CKSUM_BAD))) {
+  if (!rx_tcp_checksums_ok(f.mbuf, f.data, f.layout)) {
     counters_.drops_bad_checksum.add();
     rte_pktmbuf_free(f.mbuf);
     return;
