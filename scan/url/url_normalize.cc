@@ -58,7 +58,9 @@ void append_percent(std::string& out, unsigned char c) {
   out += kHex[c & 0xF];
 }
 
-// Unreserved %XX decoded, other %xx upper-cased, unsafe bytes encoded.
+// Unreserved %XX decoded, other %xx upper-cased, unsafe bytes encoded. A '%' that starts no escape is
+// itself encoded as %25 (as Safe Browsing canonicalisation does): left bare, "%7%41" would become "%7A",
+// a new escape that the next normalisation decodes, so the canonical form would not be a fixed point.
 void append_normalized_escapes(std::string_view in, std::string& out) {
   for (size_t i = 0; i < in.size(); ++i) {
     const auto c = static_cast<unsigned char>(in[i]);
@@ -70,7 +72,7 @@ void append_normalized_escapes(std::string_view in, std::string& out) {
         append_percent(out, decoded);
       }
       i += 2;
-    } else if (needs_encoding(c)) {
+    } else if (needs_encoding(c) || c == '%') {
       append_percent(out, c);
     } else {
       out += static_cast<char>(c);

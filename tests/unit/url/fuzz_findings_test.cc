@@ -62,5 +62,34 @@ TEST(UrlFuzzFindings, DefangedDotWrittenWithAUnicodeFullStopIsUndefanged) {
   if (crash) EXPECT_EQ(normalize_url(crash->normalized)->normalized, crash->normalized);
 }
 
+
+// url_extractor_fuzz, third finding: a '%' that starts no escape was kept bare, so decoding the escape after
+// it could complete a new one: "?q=%7%41" became "?q=%7A", which the next normalisation decoded to "?q=z".
+// A URL-list entry written either way then missed the other. A bare '%' is encoded as %25 now.
+TEST(UrlFuzzFindings, BarePercentIsEncodedSoDecodingMakesNoNewEscape) {
+  for (const char* candidate : {"http://x/p?q=%7%41", "http://x/%7%41/y", "http://x/p?q=%%341", "http://x/p?q=%"}) {
+    SCOPED_TRACE(candidate);
+    const auto once = normalize_url(candidate);
+    ASSERT_TRUE(once.has_value());
+    const auto twice = normalize_url(once->normalized);
+    ASSERT_TRUE(twice.has_value());
+    EXPECT_EQ(twice->normalized, once->normalized);
+  }
+  EXPECT_EQ(normalize_url("http://x/p?q=%7%41")->normalized, "http://x/p?q=%257A");
+  EXPECT_EQ(normalize_url("http://x/p?q=%1")->normalized, "http://x/p?q=%251");
+  EXPECT_EQ(normalize_url("http://x/p?q=%7a%41")->normalized, "http://x/p?q=zA");   // real escapes still decode
+}
+
+TEST(UrlFuzzFindings, UrlEntryWithABarePercentMatchesItsCanonicalForm) {
+  UrlLists lists;
+  ASSERT_TRUE(lists.add_url("http://evil.example/p?q=%7%41"));
+  for (const char* seen : {"http://evil.example/p?q=%7%41", "http://evil.example/p?q=%257A"}) {
+    SCOPED_TRACE(seen);
+    const auto url = normalize_url(seen);
+    ASSERT_TRUE(url.has_value());
+    EXPECT_TRUE(lists.match(*url).has_value());
+  }
+}
+
 }  // namespace
 }  // namespace sluice::url
