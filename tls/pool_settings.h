@@ -39,6 +39,10 @@ struct TlsWorkerPoolSettings {
   // After stop: how long run_worker keeps polling so parked async jobs can finish (freeing an SSL whose job is
   // paused is not safe); a job still parked then is leaked, not freed.
   uint32_t stop_drain_ms = 2000;
+  // Fault injection (`diagnose tls stall`, tls/pool_stall.h): the longest stall one request may ask of a TLS
+  // worker. Long enough to outlast every session time-out worth testing (handshake-timeout defaults to 30 s),
+  // short enough that a typo cannot take TLS away for an hour.
+  uint32_t max_injected_stall_ms = 60'000;
 };
 
 // Counters of one TLS worker. Relaxed atomics: each is exact on its own, not consistent with the others.
@@ -55,6 +59,8 @@ struct alignas(kCacheLine) TlsWorkerStats {
   std::atomic<uint64_t> queue_overflows{0};     // pushes refused by a full queue (a sizing bug; should stay 0)
   std::atomic<uint64_t> idle_sleeps{0};         // nanosleeps taken while idle
   std::atomic<uint64_t> leaked_at_stop{0};      // sessions still parked when the worker stopped
+  std::atomic<uint64_t> stalls_injected{0};     // stalls taken on request (fault injection, tls/pool_stall.h)
+  std::atomic<uint64_t> stalled_ms{0};          // ... and the milliseconds the worker spent in them
 };
 
 }  // namespace sluice::tls

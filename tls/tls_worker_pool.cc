@@ -4,7 +4,9 @@
 #include <chrono>
 #include <thread>
 
+#include "tls/pool_registry.h"
 #include "tls/pool_source.h"
+#include "tls/pool_stall.h"
 #include "tls/pool_worker.h"
 
 namespace sluice::tls {
@@ -44,6 +46,7 @@ std::unique_ptr<TlsWorkerPool> TlsWorkerPool::create(const TlsWorkerPoolSettings
   for (auto& w : pool->workers_) {
     if (!w->ok()) return fail(std::string("epoll_create1: ") + w->error());
   }
+  PoolRegistry::process().add(pool.get());
   return pool;
 }
 
@@ -55,12 +58,14 @@ TlsWorkerPool::TlsWorkerPool(const TlsWorkerPoolSettings& settings) : settings_(
   }
   for (uint32_t t = 0; t < settings.tls_workers; ++t) {
     workers_.push_back(std::make_unique<TlsWorker>(t, settings, sources));
+    stalls_.push_back(std::make_unique<StallSwitch>());
   }
 }
 
-// The sources go last: their legs free the sessions still open (none is parked any more: run_worker drained
-// them or leaked them).
+// Off the registry first, so the control thread cannot reach a pool being torn down. The sources go last:
+// their legs free the sessions still open (none is parked any more: run_worker drained them or leaked them).
 TlsWorkerPool::~TlsWorkerPool() {
+  PoolRegistry::process().remove(this);
   workers_.clear();
   sources_.clear();
 }
@@ -72,6 +77,7 @@ size_t TlsWorkerPool::poll_worker(uint32_t tls_worker) { return workers_.at(tls_
 void TlsWorkerPool::run_worker(uint32_t tls_worker, const std::atomic<bool>& stop) {
   using Clock = std::chrono::steady_clock;
   TlsWorker& w = *workers_.at(tls_worker);
+  StallSwitch& stall = *stalls_.at(tls_worker);
   const auto spin = std::chrono::microseconds(settings_.idle_spin_us);
   const auto nap = std::chrono::microseconds(settings_.idle_sleep_us);
   Clock::time_point idle_since{};
@@ -79,6 +85,7 @@ void TlsWorkerPool::run_worker(uint32_t tls_worker, const std::atomic<bool>& sto
   bool stopping = false;
   Clock::time_point drain_deadline{};
   for (;;) {
+    if (stall.take(stop, w.stats()) != 0) idle = false;   // a stalled worker comes back spinning: work waits
     const size_t work = w.poll_once();
     if (!stopping && stop.load(std::memory_order_relaxed)) {
       stopping = true;
@@ -117,6 +124,26 @@ uint64_t TlsWorkerPool::total_async_resumes() const {
   for (const auto& w : workers_) n += w->stats().async_resumes.load(std::memory_order_relaxed);
   return n;
 }
+
+bool TlsWorkerPool::stall_worker(uint32_t tls_worker, uint32_t ms, std::string* error) {
+  if (tls_worker >= workers_.size()) {
+    *error = "no TLS worker " + std::to_string(tls_worker) + " (there are " + std::to_string(workers_.size()) +
+             ", numbered from 0)";
+    return false;
+  }
+  if (ms == 0 || ms > settings_.max_injected_stall_ms) {
+    *error = "a stall is 1.." + std::to_string(settings_.max_injected_stall_ms) + " ms, not " + std::to_string(ms);
+    return false;
+  }
+  if (stalls_[tls_worker]->request(ms) == StallSwitch::Request::Busy) {
+    *error = "TLS worker " + std::to_string(tls_worker) + " is already stalled (" +
+             std::to_string(stalls_[tls_worker]->remaining_ms()) + " ms left)";
+    return false;
+  }
+  return true;
+}
+
+uint64_t TlsWorkerPool::stall_remaining_ms(uint32_t tls_worker) const { return stalls_.at(tls_worker)->remaining_ms(); }
 
 uint64_t TlsWorkerPool::total_legs_exhausted() const {
   uint64_t n = 0;

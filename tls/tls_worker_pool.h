@@ -12,10 +12,14 @@
 // SSL_MODE_ASYNC when their context has it; a job that pauses parks its leg on the worker's epoll set of async
 // fds until one is readable (epoll_wait with timeout 0 in the loop: never blocks).
 //
+// Fault injection: stall_worker(i, ms) makes TLS worker i stop polling for ms (tls/pool_stall.h); run_worker
+// takes the stall between two polls. Every pool is listed in PoolRegistry::process() while it lives, which is
+// how the control thread's `diagnose tls stall` finds it (tls/pool_registry.h says why).
+//
 // Order of teardown: set stop, join the threads running run_worker (each keeps polling up to stop_drain_ms
 // while async jobs are parked), then destroy the pool, then the contexts and the offload engine.
-// May call: tls/pool_source.h, tls/pool_worker.h, tls/pool_settings.h, tls/tls_leg.h and the C++ standard
-// library (nanosleep through std::this_thread).
+// May call: tls/pool_source.h, tls/pool_worker.h, tls/pool_settings.h, tls/pool_stall.h, tls/pool_registry.h,
+// tls/tls_leg.h and the C++ standard library (nanosleep through std::this_thread).
 #pragma once
 
 #include <atomic>
@@ -30,6 +34,7 @@
 namespace sluice::tls {
 
 class PoolSource;
+class StallSwitch;
 class TlsWorker;
 
 class TlsWorkerPool {
@@ -58,6 +63,13 @@ class TlsWorkerPool {
   uint64_t total_async_resumes() const;
   uint64_t total_legs_exhausted() const;
 
+  // Fault injection, from any thread: TLS worker i stops polling for ms, from its next iteration of run_worker
+  // (poll_worker, the tests' own loops, never stalls). false and *error (operator's words) when i is out of
+  // range, ms is not 1..max_injected_stall_ms, or a stall of that worker is already asked for or running.
+  bool stall_worker(uint32_t tls_worker, uint32_t ms, std::string* error);
+  // Milliseconds of TLS worker i's stall still to come; 0 when it is polling.
+  uint64_t stall_remaining_ms(uint32_t tls_worker) const;
+
   const TlsWorkerPoolSettings& settings() const { return settings_; }
 
  private:
@@ -66,6 +78,7 @@ class TlsWorkerPool {
   TlsWorkerPoolSettings settings_;
   std::vector<std::unique_ptr<PoolSource>> sources_;  // [dataplane worker]
   std::vector<std::unique_ptr<TlsWorker>> workers_;   // [TLS worker]
+  std::vector<std::unique_ptr<StallSwitch>> stalls_;  // [TLS worker]
 };
 
 }  // namespace sluice::tls

@@ -13,7 +13,7 @@ constexpr std::array<std::string_view, 5> kGroups = {"Configuration", "Show", "D
 
 // Order within a group is the order help and docs/cli.md list them: the config-mode cycle first
 // (enter, change, leave, look, commit), then history.
-constexpr std::array<CommandSpec, 36> kCommands = {{
+constexpr std::array<CommandSpec, 37> kCommands = {{
     // Configuration: the session's candidate configuration and the commit history.
     {"config <block...>",
      "Enter a block of the candidate configuration (a table such as firewall vip, or a settings block); "
@@ -88,6 +88,10 @@ constexpr std::array<CommandSpec, 36> kCommands = {{
     {"diagnose scan file <path>",
      "Scan a file or an .eml message with the live signatures and print the verdict and matching rules.",
      "diagnose scan file /tmp/invoice.eml", "Diagnose"},
+    {"diagnose tls stall <seconds> [worker <index>]",
+     "Fault injection: the TLS workers (or the one given) stop polling for that many seconds, as behind a stuck "
+     "crypto offload; TLS sessions wait and their time-outs run, plaintext ones go on.",
+     "diagnose tls stall 5 worker 0", "Diagnose"},
 
     // Execute: actions on the running appliance.
     {"execute pause", "Stop accepting new sessions (drain); sessions in progress finish.", "execute pause",

@@ -1,11 +1,14 @@
 // control/plane/commands_diagnose.cc — diagnose debug flow, diagnose test connection mailserver,
-// diagnose test alertmail, diagnose scan file.
+// diagnose test alertmail, diagnose scan file, diagnose tls stall (fault injection: tls/pool_stall.h).
 #include <fcntl.h>
 #include <sched.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <thread>
 
 #include "control/notify/alert_queue.h"
@@ -15,6 +18,8 @@
 #include "control/plane/commands.h"
 #include "scan/inspector/json_writer.h"
 #include "scan/inspector/message_inspector.h"
+#include "tls/pool_registry.h"
+#include "tls/tls_worker_pool.h"
 
 namespace sluice::control::plane {
 
@@ -204,6 +209,71 @@ void test_alertmail(PlaneState& state, CliConnection& conn, const Words& words) 
   ok ? conn.ok() : conn.error("the test message was not sent");
 }
 
+// A whole decimal number in 0..max, or nullopt.
+std::optional<uint32_t> parse_count(const std::string& text, uint32_t max) {
+  if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  const unsigned long long value = std::strtoull(text.c_str(), nullptr, 10);
+  if (value > max) return std::nullopt;
+  return static_cast<uint32_t>(value);
+}
+
+// Fault injection (docs/security.md "Fault injection"): the TLS workers of the running pool (config system tls
+// workers N) stop polling for a while. The pool belongs to the live workers' run, not to this thread: it is
+// reached through tls::PoolRegistry, whose lock keeps it alive while we ask. With workers 0 there is no pool
+// (TLS runs on the dataplane worker, which this does not stall) and the command says so.
+void tls_stall(PlaneState& state, CliConnection& conn, const Words& words) {
+  const std::string& seconds_text = words[3];
+  std::optional<uint32_t> only;
+  if (words.size() >= 6) {
+    only = parse_count(words[5], UINT32_MAX);
+    if (!only) return conn.error("bad TLS worker index: '" + words[5] + "' (0, 1, ...)");
+  }
+  std::vector<std::string> answers;
+  std::string error;
+  size_t pools = 0;
+  tls::PoolRegistry::process().with_pools([&](std::span<tls::TlsWorkerPool* const> live) {
+    pools = live.size();
+    for (tls::TlsWorkerPool* pool : live) {
+      const uint32_t max_s = pool->settings().max_injected_stall_ms / 1000;
+      const std::optional<uint32_t> seconds = parse_count(seconds_text, max_s);
+      if (!seconds || *seconds == 0) {
+        error = "stall seconds must be a whole number 1.." + std::to_string(max_s) + ", not '" + seconds_text + "'";
+        return;
+      }
+      const uint32_t workers = pool->settings().tls_workers;
+      if (only && *only >= workers) {
+        error = "no TLS worker " + std::to_string(*only) + ": there are " + std::to_string(workers) +
+                " (config system tls workers), numbered from 0";
+        return;
+      }
+      for (uint32_t i = only.value_or(0); i < (only ? *only + 1 : workers); ++i) {
+        const tls::TlsWorkerStats& before = pool->stats(i);
+        const uint64_t stalls = before.stalls_injected.load(std::memory_order_relaxed);
+        const uint64_t stalled_ms = before.stalled_ms.load(std::memory_order_relaxed);
+        std::string why;
+        if (!pool->stall_worker(i, *seconds * 1000, &why)) {
+          answers.push_back("TLS worker " + std::to_string(i) + ": refused: " + why);
+          if (error.empty()) error = why;
+          continue;
+        }
+        answers.push_back("TLS worker " + std::to_string(i) + ": stops polling for " + std::to_string(*seconds) +
+                          " s from its next poll (injected before: " + std::to_string(stalls) + " stall(s), " +
+                          std::to_string(stalled_ms) + " ms stalled in all)");
+        // The daemon's own log (stderr): a fault someone injected must be visible beside what it caused.
+        std::fprintf(stderr, "sluice: diagnose tls stall: TLS worker %u stops polling for %u s (fault injection by %s)\n",
+                     i, *seconds, conn.user.c_str());
+      }
+    }
+  });
+  if (pools == 0) {
+    return conn.error("no TLS worker is running (config system tls workers " +
+                      std::to_string(state.running().policy.tls.workers) +
+                      "; with 0, TLS runs on each dataplane worker's own core and cannot be stalled alone)");
+  }
+  for (const std::string& line : answers) conn.line(line);
+  error.empty() ? conn.ok() : conn.error(error);
+}
+
 }  // namespace
 
 void run_diagnose_command(PlaneState& state, CliConnection& conn, const Words& words) {
@@ -211,6 +281,7 @@ void run_diagnose_command(PlaneState& state, CliConnection& conn, const Words& w
   if (words.size() >= 7 && words[1] == "test" && words[2] == "connection") return test_connection(state, conn, words);
   if (words.size() >= 3 && words[1] == "test" && words[2] == "alertmail") return test_alertmail(state, conn, words);
   if (words.size() >= 4 && words[1] == "scan" && words[2] == "file") return scan_file(state, conn, words);
+  if (words.size() >= 4 && words[1] == "tls" && words[2] == "stall") return tls_stall(state, conn, words);
   conn.error("unknown diagnose command");
 }
 

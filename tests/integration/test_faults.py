@@ -17,14 +17,29 @@ happened.
   backend that never answers the end of data: the client gets no 250 (it gives up after 20 s), `show session`
   lists the session meanwhile, and once the client is gone the session is closed (within the backend leg's
   FIN-WAIT-2 bound, `config system tcp` fin-wait2).
+- TLS worker stalled (`diagnose tls stall`, tls/pool_stall.h): `config system tls workers 1`, handshake-timeout
+  3 s, the one TLS worker stops polling for 6 s while STARTTLS (25) and SMTPS (465) sessions of 8 MB are in
+  DATA and two more in their handshake, and more TLS sessions start during the stall. No crash; every 250 is
+  delivered exactly once with its body (the backend accepted it), and the sessions in DATA through the whole
+  stall get theirs after it; sessions that outlast handshake-timeout are closed, counted
+  (tls_handshake_failures / tls_backend_failures) and logged (tls_failure records, "handshake-timeout"), and none
+  hangs; plaintext sessions on port 25 are served during the stall (the banner within a second, messages 250 and
+  delivered before the stall ends); after the stall STARTTLS and SMTPS deliver again. The stall itself is a line
+  in the daemon's output and counted by the worker (reported by the next `diagnose tls stall`); requests out of
+  range, for a worker that does not exist or while one is stalled are refused.
+
+`test_faults.py NAME...` runs only the named faults (e.g. `meson test integration-faults --test-args tls_stall`).
 """
 import concurrent.futures
+import json
 import os
 import subprocess
 import sys
 import time
 
 import itlib
+import rawsmtp
+import tls_clients as tc
 import tls_fake_backend as fb
 import topology
 from ctl import ctl
@@ -151,16 +166,175 @@ def tarpit(c):
         drained(c, t, "hung backend", bound_s=30.0)
 
 
+# TLS worker stalled: the stall outlasts handshake-timeout, so handshakes caught by it end by the time-out.
+STALL_S = 6
+STALL_HANDSHAKE_TIMEOUT_S = 3
+STALL_MSG_SIZE = 8 * 1024 * 1024    # in DATA when the stall starts (under oversize-limit, 10 MB)
+STALL_AFTER_S = 2.5                 # ... STALL_AFTER_S after they began
+STALL_SWAKS_TIMEOUT_S = 30          # swaks' per-step time-out: a session longer than this plus 30 s "hung"
+BANNER_BOUND_S = 1.0                # a plaintext banner while the TLS worker is stalled
+TLS_QUIT_UNANSWERED = []            # sessions that got their end-of-data reply but no 221 to QUIT (a figure)
+
+
+def end_of_data_reply(lines):
+    """The server's reply to the end of data in swaks' transcript ("" when the session never got that far):
+    the first server line after swaks' "N lines sent"."""
+    for i, line in enumerate(lines):
+        if line.endswith("lines sent"):
+            return next((ln for ln in lines[i + 1:] if ln.startswith(("<-", "<~", "<**", "<~*", "***"))), "")
+    return ""
+
+
+def tls_send(t, msg, port):
+    """One swaks --tls (25, 587) or --tlsc (465) session to VIP A: (rc, seconds, reply) as send_all gives, where
+    reply is the answer to the end of data (the acknowledgement this test is about) and rc is 0 when that answer
+    came, whatever happened at QUIT; swaks' own errors when it never came."""
+    path = mailgen.write(msg, t.dir, for_swaks=True)
+    r = tc.swaks_tls(t, VIP_A, port, "sender@client.test", path, mode="tlsc" if port == 465 else "tls",
+                     timeout=STALL_SWAKS_TIMEOUT_S)
+    if r["rc"] == -1:
+        return -1, r["secs"], r["reply"]
+    reply = end_of_data_reply(r["lines"])
+    quit_ok = any(ln.startswith(("<~  221", "<-  221")) for ln in r["lines"])
+    TLS_QUIT_UNANSWERED.extend([] if quit_ok or not reply else [msg.test_id])
+    return (0 if reply.startswith(("<~ ", "<- ")) else r["rc"] or 1), r["secs"], reply or r["reply"]
+
+
+def tls_batch(pool, t, label, count, size):
+    """count TLS sessions, alternating STARTTLS on 25 and SMTPS on 465, submitted to pool (as many threads as
+    sessions): [(msg, future, when submitted)]."""
+    msgs = [(mailgen.make(f"stall-{label}-{i}", size), 25 if i % 2 == 0 else 465) for i in range(count)]
+    return [(m, pool.submit(tls_send, t, m, port), time.monotonic()) for m, port in msgs]
+
+
+def plaintext_during_stall(t):
+    """A banner from VIP A:25 in plaintext, timed: (seconds, reply text)."""
+    t0 = time.monotonic()
+    with rawsmtp.RawSession(t.mta, VIP_A, 25, timeout=10.0) as s:
+        banner = s.reply()
+        secs = time.monotonic() - t0
+        s.cmd(b"QUIT\r\n")
+    return secs, banner.text
+
+
+def log_records(t, event_type):
+    records = []
+    with open(t.sluice_log, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if rec.get("event_type") == event_type:
+                records.append(rec)
+    return records
+
+
+def tls_stall(c):
+    tls = topology.TlsOptions(profiles={"protect": {"handshake-timeout": str(STALL_HANDSHAKE_TIMEOUT_S)}},
+                              system={"workers": "1"}, backend_level="may")
+    with itlib.Topology(appliance="sluice", tls=tls) as t:
+        for words, want in ((["0"], "1..60"), (["61"], "1..60"), (["2s"], "1..60"),
+                            (["2", "worker", "1"], "no TLS worker 1")):
+            r = ctl(t, "diagnose", "tls", "stall", *words)
+            c.true(f"diagnose tls stall {' '.join(words)}: refused ({(r.out + r.err).strip()[-90:]})",
+                   r.rc != 0 and want in r.out + r.err and "stops polling" not in r.out, repr(r))
+
+        before = [tls_send(t, m, port) for m, port in
+                  ((mailgen.make("stall-before-25", 4096), 25), (mailgen.make("stall-before-465", 4096), 465))]
+        c.true("before the stall: STARTTLS and SMTPS 250", all(acked(v) for v in before),
+               "; ".join(v[2] for v in before))
+        counts0 = stats(t)
+        records0 = len(log_records(t, "tls_failure"))
+
+        with concurrent.futures.ThreadPoolExecutor(12) as pool:
+            # Messages big enough to be in DATA when the stall starts, and two sessions still in their handshake.
+            inflight = tls_batch(pool, t, "inflight", 4, STALL_MSG_SIZE)
+            time.sleep(STALL_AFTER_S - 0.3)
+            inflight += tls_batch(pool, t, "handshaking", 2, 4096)
+            time.sleep(0.3)
+            stall_at = time.monotonic()
+            r = ctl(t, "diagnose", "tls", "stall", str(STALL_S))
+            c.true(f"diagnose tls stall {STALL_S}: {r.out.strip()}", r.rc == 0 and
+                   f"TLS worker 0: stops polling for {STALL_S} s" in r.out, repr(r))
+            busy = ctl(t, "diagnose", "tls", "stall", "2", "worker", "0")
+            c.true(f"a second stall while stalled: refused ({(busy.out + busy.err).strip()[-80:]})",
+                   busy.rc != 0 and "already stalled" in busy.out + busy.err, repr(busy))
+            time.sleep(0.5)
+            during = tls_batch(pool, t, "during", 4, 4096)
+            banners = [plaintext_during_stall(t) for _ in range(3)]
+            plain_msgs = [mailgen.make(f"stall-plain-{i}", 4096) for i in range(3)]
+            plain = send_all(t, plain_msgs, 3, timeout=20)
+            plain_done_s = time.monotonic() - stall_at
+            results = {m.test_id: f.result() for m, f, _ in inflight + during}
+            inflight_msgs, during_msgs = [m for m, _, _ in inflight], [m for m, _, _ in during]
+            # The sessions in DATA when the stall began that were still running when it ended: it held them.
+            spanned = [m.test_id for m, _, t0 in inflight if m.test_id.startswith("stall-inflight") and
+                       t0 + results[m.test_id][1] > stall_at + STALL_S]
+        wait_s = stall_at + STALL_S + 0.5 - time.monotonic()
+        time.sleep(max(0.0, wait_s))
+        after_msgs = [mailgen.make(f"stall-after-{i}", 20_000) for i in range(4)]
+        after = {m.test_id: tls_send(t, m, (25, 465)[i % 2]) for i, m in enumerate(after_msgs)}
+
+        slow = [f"{b[0]:.2f}s" for b in banners if b[0] > BANNER_BOUND_S or not b[1].startswith("220")]
+        c.true(f"plaintext during the stall: 3 banners in {', '.join(f'{b[0]:.2f}' for b in banners)} s (220)",
+               not slow, "; ".join(b[1] for b in banners))
+        c.true(f"plaintext during the stall: 3 messages 250, the last done {plain_done_s:.1f} s into the {STALL_S} s "
+               f"stall", all(acked(v) for v in plain.values()) and plain_done_s < STALL_S,
+               "; ".join(v[2] for v in plain.values()))
+        check_accounting(c, t, "plaintext during the stall", plain_msgs, plain)
+        check_accounting(c, t, "after the stall", after_msgs, after)
+        stalled = inflight_msgs + during_msgs
+        n_acked = check_accounting(c, t, "TLS sessions caught by the stall", stalled, results, expect_all=False)
+        c.true(f"{len(spanned)} sessions in DATA through the whole stall: each 250 after it ended",
+               spanned and all(acked(results[k]) for k in spanned), "; ".join(results[k][2] for k in spanned))
+        hung = [f"{k} {v[1]:.0f}s" for k, v in results.items() if v[0] == -1]
+        c.true(f"TLS sessions caught by the stall: none hung (longest {max(v[1] for v in results.values()):.1f} s)",
+               not hung, "; ".join(hung))
+        delivered = mailgen.index(t.backend.delivered_files())
+        unacked_delivered = [m.test_id for m in stalled if not acked(results[m.test_id]) and delivered.get(m.test_id)]
+
+        counts1 = stats(t)
+        fails = [r for r in log_records(t, "tls_failure")[records0:] if "handshake-timeout" in str(r.get("reason"))]
+        closed = (counts1.get("tls_handshake_failures", 0) - counts0.get("tls_handshake_failures", 0) +
+                  counts1.get("tls_backend_failures", 0) - counts0.get("tls_backend_failures", 0))
+        c.true(f"sessions that outlasted handshake-timeout: closed and counted ({closed} TLS failures), logged "
+               f"({len(fails)} tls_failure records naming handshake-timeout)", closed > 0 and len(fails) > 0,
+               str(log_records(t, "tls_failure")[records0:])[:600])
+        out = t.sluice_output()
+        stall_lines = [ln for ln in out.splitlines() if "diagnose tls stall" in ln]
+        c.true(f"the stall is a line in the daemon's output: {stall_lines[:1]}",
+               any(f"diagnose tls stall: TLS worker 0 stops polling for {STALL_S} s" in ln for ln in stall_lines),
+               out[-400:])
+        again = ctl(t, "diagnose", "tls", "stall", "1")
+        c.true(f"the worker counted the stall: {again.out.strip()}", again.rc == 0 and
+               "injected before: 1 stall(s)" in again.out and
+               int((again.out.split(" stall(s), ")[-1].split(" ms")[0] or "0")) >= STALL_S * 1000, repr(again))
+        print(f"tls stall figures: {len(inflight_msgs)} in flight and {len(during_msgs)} started during a {STALL_S} s "
+              f"stall: {n_acked} got 250 (all delivered once), {len(stalled) - n_acked} closed without 250 "
+              f"({len(unacked_delivered)} of them delivered anyway: {unacked_delivered}); replies: "
+              + "; ".join(f"{k} {v[1]:.1f}s {v[2][:60]}" for k, v in sorted(results.items())), flush=True)
+        print(f"tls stall figures: TLS failures +{closed}, tls_failure records naming handshake-timeout "
+              f"{len(fails)}; plaintext banners {[round(b[0], 3) for b in banners]} s; plaintext messages done "
+              f"{plain_done_s:.1f} s into the stall; after: {[round(v[1], 2) for v in after.values()]} s; "
+              f"TLS sessions whose QUIT got no 221: {len(TLS_QUIT_UNANSWERED)}", flush=True)
+        drained(c, t, "TLS worker stalled")
+
+
 def main():
     itlib.require_root_and_netns()
     itlib.require_sluice("Sluice's own counters and options")
     c = itlib.Checker("faults")
     base = os.path.join("/run", f"sluice-faults-{os.getpid()}")
     os.makedirs(base, exist_ok=True)
+    faults = {"log_disk_full": lambda: log_disk_full(c, base), "backend_restart": lambda: backend_restart(c),
+              "tarpit": lambda: tarpit(c), "tls_stall": lambda: tls_stall(c)}
+    unknown = [n for n in sys.argv[1:] if n not in faults]
+    if unknown:
+        sys.exit(f"unknown fault(s) {unknown}; known: {list(faults)}")
     try:
-        log_disk_full(c, base)
-        backend_restart(c)
-        tarpit(c)
+        for name in sys.argv[1:] or list(faults):
+            faults[name]()
     finally:
         os.rmdir(os.path.join(base, "tinylog")) if os.path.isdir(os.path.join(base, "tinylog")) else None
         os.rmdir(base)

@@ -19,7 +19,8 @@ std::string lookup_error(std::string_view line) {
   return lookup_command(w).error;
 }
 
-// The commands issue 6 and the integrator's brief name, word for word: the daemon rejects anything else.
+// The commands issue 6 and the integrator's brief name, word for word, and issue 8's fault injection (diagnose tls
+// stall): the daemon rejects anything else.
 TEST(CommandTable, ListsExactlyTheCommandsOfTheProtocol) {
   const std::set<std::string_view> expected = {
       "config <block...>", "edit <name>", "set <key> <value...>", "unset <key>", "delete <name>", "next", "end",
@@ -29,7 +30,8 @@ TEST(CommandTable, ListsExactlyTheCommandsOfTheProtocol) {
       "show log [follow] [lines <n>]", "show alertmail", "diagnose debug flow filter <src|dst|port|vip|clear> [value]",
       "diagnose debug flow show", "diagnose debug flow trace start <count>", "diagnose debug flow trace stop",
       "diagnose test connection mailserver <vip-name|host[:port]> <from> <to>",
-      "diagnose test alertmail [subject...]", "diagnose scan file <path>", "execute pause", "execute resume",
+      "diagnose test alertmail [subject...]", "diagnose scan file <path>",
+      "diagnose tls stall <seconds> [worker <index>]", "execute pause", "execute resume",
       "execute restart workers", "execute log rotate", "help [command...]", "exit", "quit"};
   std::set<std::string_view> actual;
   for (const CommandSpec& spec : command_table()) {
