@@ -14,6 +14,7 @@ ArchiveExpander::~ArchiveExpander() = default;
 void ArchiveExpander::begin(ArchiveFormat format) { router_->begin(format); }
 void ArchiveExpander::feed(std::string_view compressed) { router_->feed(compressed); }
 void ArchiveExpander::finish() { router_->finish(); }
+void ArchiveExpander::set_deadline_tsc(uint64_t deadline_tsc) { router_->set_deadline_tsc(deadline_tsc); }
 
 uint32_t ArchiveExpander::events() const { return router_->events(); }
 uint64_t ArchiveExpander::expanded_bytes() const { return router_->expanded_bytes(); }

@@ -4,7 +4,8 @@
 //
 // Owns: the archive formats' framing (zip local/central/end records, gzip members, bzip2
 // streams), the expansion budget (bytes, ratio, depth, entries) and the events it raises.
-// May call: zlib and libbz2 only. Knows nothing about MIME, SMTP or Hyperscan.
+// May call: zlib and libbz2 only (and the CPU's time-stamp counter, for the caller's deadline).
+// Knows nothing about MIME, SMTP or Hyperscan.
 //
 // Policies (also in scan/archive/README.md):
 // - Input is consumed as it streams; the whole attachment is never needed or buffered.
@@ -32,6 +33,10 @@
 //   bounded CPU and memory. The first limit tripped (Oversize, Ratio, Depth, Entry) stops all
 //   expansion for this attachment: open entries are ended, later feed()s are ignored, events
 //   are kept. Bytes past uncompressed_oversize_limit never reach the sink.
+// - A caller's deadline (set_deadline_tsc, an rdtsc reading) is checked every
+//   kDeadlineCheckBytes of output across all depths and at every feed(): once past it,
+//   TimeLimit stops all expansion like any other limit. One feed() of a small bomb can
+//   otherwise keep its caller inside zlib for seconds, out of reach of any per-feed budget.
 // - finish(): an entry or record cut short, or a zip without an end record -> Corrupt.
 //
 // Order the sink sees (depth: 1 = entries of the top-level archive):
@@ -66,6 +71,12 @@ struct ArchiveLimits {
 
 inline constexpr uint32_t kMaxSupportedDepth = 32;
 
+// Output (all depths, raw and expanded) between two deadline checks. Why 256 KiB: inflating
+// zeros and scanning what comes out runs at roughly 1 GB/s, so the deadline is overrun by a
+// fraction of a millisecond at most, while one rdtsc per 256 KiB (four 64 KiB windows) is
+// lost in the noise. No allocation and no syscall per check.
+inline constexpr uint64_t kDeadlineCheckBytes = 256u << 10;
+
 enum class ArchiveEvent : uint32_t {  // bit flags; names via archive_event_name()
   OversizeLimit = 1,
   RatioLimit = 2,
@@ -78,6 +89,7 @@ enum class ArchiveEvent : uint32_t {  // bit flags; names via archive_event_name
   StoredWithDescriptor = 256,
   OverlappingEntries = 512,  // central dir entries sharing data (Fifield)
   TrailingData = 1024,
+  TimeLimit = 2048,  // the caller's deadline passed mid-expansion (not a bomb: a scan timeout)
 };
 
 const char* archive_event_name(ArchiveEvent);  // snake_case for logs; "unknown" otherwise
@@ -115,6 +127,9 @@ class ArchiveExpander {
   void begin(ArchiveFormat);
   void feed(std::string_view compressed);
   void finish();  // end of attachment: truncated entries flagged Corrupt
+  // TSC reading (rdtsc) after which expansion stops with TimeLimit; 0 = no deadline. Kept
+  // across begin(); the caller may move it before each feed() (its budget left changes).
+  void set_deadline_tsc(uint64_t deadline_tsc);
 
   uint32_t events() const;
   uint64_t expanded_bytes() const;

@@ -17,6 +17,7 @@ const char* archive_event_name(ArchiveEvent event) {
     case ArchiveEvent::StoredWithDescriptor: return "stored_with_descriptor";
     case ArchiveEvent::OverlappingEntries: return "overlapping_entries";
     case ArchiveEvent::TrailingData: return "trailing_data";
+    case ArchiveEvent::TimeLimit: return "time_limit";
   }
   return "unknown";
 }

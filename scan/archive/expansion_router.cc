@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <x86intrin.h>
 
 namespace sluice::archive {
 
@@ -24,6 +25,7 @@ void ExpansionRouter::begin(ArchiveFormat format) {
   expanded_ = 0;
   compressed_ = 0;
   entries_ = 0;
+  since_deadline_check_ = 0;
   stopped_ = false;
   std::fill(open_.begin(), open_.end(), OpenEntry{});
   format = expandable(format);
@@ -35,6 +37,7 @@ void ExpansionRouter::begin(ArchiveFormat format) {
 
 void ExpansionRouter::feed(std::string_view compressed) {
   if (!active_ || stopped_) return;
+  if (deadline_passed()) return stop(ArchiveEvent::TimeLimit);  // e.g. spent by the scan before us
   compressed_ += compressed.size();
   levels_[0]->feed(compressed);
 }
@@ -123,7 +126,22 @@ void ExpansionRouter::deliver(uint32_t depth, std::string_view bytes) {
     sink_.on_entry_data(depth, bytes);  // raw at this depth first, then expanded below
     if (entry_at(depth).expands) levels_[depth]->feed(bytes);
   }
-  if (oversize) stop(ArchiveEvent::OversizeLimit);
+  if (oversize) return stop(ArchiveEvent::OversizeLimit);
+  count_toward_deadline_check(bytes.size());
+}
+
+bool ExpansionRouter::deadline_passed() const {
+  return deadline_tsc_ != 0 && __rdtsc() >= deadline_tsc_;
+}
+
+// Called after the bytes went to the sink and to the level below, so the time charged covers
+// the inflating and the scanning they caused; nested levels count their own output as well.
+void ExpansionRouter::count_toward_deadline_check(uint64_t bytes) {
+  if (deadline_tsc_ == 0 || stopped_) return;
+  since_deadline_check_ += bytes;
+  if (since_deadline_check_ < kDeadlineCheckBytes) return;
+  since_deadline_check_ = 0;
+  if (deadline_passed()) stop(ArchiveEvent::TimeLimit);
 }
 
 void ExpansionRouter::stop(ArchiveEvent reason) {

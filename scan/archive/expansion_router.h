@@ -1,6 +1,8 @@
 #pragma once
 // Internal: the engine behind ArchiveExpander. Receives every entry from the format readers
-// of every depth, sanitises names, keeps the expansion budget (bytes, ratio, depth, entries),
+// of every depth, sanitises names, keeps the expansion budget (bytes, ratio, depth, entries,
+// the caller's deadline: every byte any reader produces passes through deliver(), so this is
+// the one place that bounds work between checks for zip, gzip and bzip2 alike),
 // sniffs each entry's first bytes for a nested archive and feeds it to the next level, and is
 // the only part that calls the ArchiveSink.
 #include <array>
@@ -23,6 +25,7 @@ class ExpansionRouter final : public EntryOutput {
   void begin(ArchiveFormat format);
   void feed(std::string_view compressed);
   void finish();
+  void set_deadline_tsc(uint64_t deadline_tsc) { deadline_tsc_ = deadline_tsc; }
 
   uint32_t events() const { return events_; }
   uint64_t expanded_bytes() const { return expanded_; }
@@ -48,6 +51,8 @@ class ExpansionRouter final : public EntryOutput {
   void sniff_nested(uint32_t depth, OpenEntry& entry);
   void deliver(uint32_t depth, std::string_view bytes);
   void stop(ArchiveEvent reason);
+  bool deadline_passed() const;
+  void count_toward_deadline_check(uint64_t bytes);
   ArchiveFormat expandable(ArchiveFormat format) const;
   OpenEntry& entry_at(uint32_t depth) { return open_[depth - 1]; }
 
@@ -60,6 +65,8 @@ class ExpansionRouter final : public EntryOutput {
   uint64_t expanded_ = 0;
   uint64_t compressed_ = 0;
   uint32_t entries_ = 0;
+  uint64_t deadline_tsc_ = 0;       // 0: none
+  uint64_t since_deadline_check_ = 0;  // output bytes since the clock was last read
   bool active_ = false;
   bool stopped_ = false;
 };

@@ -53,6 +53,8 @@ void MessageInspector::begin(MessageRecord* record) {
   scan_errors_ = false;
   skip_antispam_ = false;
   deadline_passed_ = false;
+  wall_deadline_tsc_ = 0;
+  call_deadline_tsc_ = 0;
   archive_events_ = 0;
 }
 
@@ -64,12 +66,24 @@ void MessageInspector::feed(std::string_view content) {
   }
   fed_bytes_ += content.size();
   ScopedCharge charge(budget_);
+  arm_call_deadline();
   parser_.feed(content);
+}
+
+// The budget is charged once a call returns, but one call may expand an archive for seconds (RES-16): the
+// views get the budget's end as a TSC deadline for this call, and the wall bound if that comes sooner. Read
+// after the ScopedCharge started, so a call that reaches the deadline has always spent the budget too.
+void MessageInspector::arm_call_deadline() {
+  call_deadline_tsc_ = wall_deadline_tsc_;
+  if (budget_.limit() == 0) return;
+  const uint64_t budget_end = read_cycles() + (budget_.limit() - budget_.spent());   // not exhausted: no underflow
+  if (call_deadline_tsc_ == 0 || budget_end < call_deadline_tsc_) call_deadline_tsc_ = budget_end;
 }
 
 void MessageInspector::finish(const smtp::MessageEnd& end) {
   if (!budget_.exhausted() && !deadline_passed_) {
     ScopedCharge charge(budget_);
+    arm_call_deadline();
     parser_.finish();
   }
   // Views left open by a budget stop are closed without further scanning cost being charged.
@@ -163,8 +177,10 @@ void MessageInspector::on_view_begin(uint32_t view_id, const mime::PartInfo& par
 }
 
 void MessageInspector::on_view_data(uint32_t view_id, std::string_view bytes) {
-  if (budget_.exhausted()) return;
-  if (ViewScan* v = find_view(view_id)) v->feed(bytes);
+  if (budget_.exhausted() || deadline_passed_) return;
+  if (ViewScan* v = find_view(view_id)) v->feed(bytes, call_deadline_tsc_);
+  // The expander stops at the deadline by itself (archive event time_limit); nothing after it is scanned.
+  if (call_deadline_tsc_ != 0 && read_cycles() >= call_deadline_tsc_) deadline_passed_ = true;
 }
 
 void MessageInspector::on_view_end(uint32_t view_id) {

@@ -1,7 +1,8 @@
 // scan/inspector/message_inspector.h — inspects one message at a time as its content streams in.
 //
 // Owns: the MIME parser for the message, a pool of ViewScans (one per concurrently open MIME view), the
-// message's cycle budget, its rule hits and the MessageRecord being built; decides the verdict at the end.
+// message's cycle budget (also handed to the views as a TSC deadline, so archive expansion stops inside one
+// call when it is spent), its rule hits and the MessageRecord being built; decides the verdict at the end.
 // Calls: mime (MimeParser), engine (header rules), ViewScan, decide_verdict().
 // It never holds the message: content goes through in the chunks it arrives in.
 #pragma once
@@ -34,6 +35,9 @@ class MessageInspector final : private mime::MimeSink {
   void skip_antispam() { skip_antispam_ = true; }
   // The wall-clock bound ran out: nothing more is scanned and the message gets scan-timeout-action.
   void stop_scanning() { deadline_passed_ = true; }
+  // The wall-clock bound as a TSC reading (0 = none), for the next feed()/finish(): work inside one call (an
+  // archive expanding) stops there, not only between calls. The relay passes its verdict-timeout deadline.
+  void set_wall_deadline_tsc(uint64_t deadline_tsc) { wall_deadline_tsc_ = deadline_tsc; }
 
  private:
   void on_top_header(std::string_view name, std::string_view value, std::string_view decoded) override;
@@ -43,6 +47,7 @@ class MessageInspector final : private mime::MimeSink {
 
   ViewScan* find_view(uint32_t view_id);
   void decide_verdict(const smtp::MessageEnd&);
+  void arm_call_deadline();
 
   const PolicySnapshot& snapshot_;
   engine::Scratch& scratch_;
@@ -57,7 +62,9 @@ class MessageInspector final : private mime::MimeSink {
   uint64_t scan_limit_bytes_ = 0;   // oversize-limit: content beyond it is not scanned
   bool oversize_ = false;
   bool skip_antispam_ = false;
-  bool deadline_passed_ = false;
+  bool deadline_passed_ = false;   // the wall-clock bound, or the budget inside one call, ran out
+  uint64_t wall_deadline_tsc_ = 0;
+  uint64_t call_deadline_tsc_ = 0;   // this call's end: the budget left or the wall bound, the sooner; 0 = none
   bool scan_errors_ = false;   // a Hyperscan error: that content counts as not scanned (fail closed)
   uint32_t archive_events_ = 0;
 };

@@ -137,7 +137,17 @@ void RelayInspector::log_tls_failure(std::string_view leg, std::string_view reas
 void RelayInspector::on_message_content(std::string_view canonical) {
   if (!message_open_) return;
   if (!header_done_) track_header_block(canonical);
+  inspector_->set_wall_deadline_tsc(verdict_deadline_tsc());
   inspector_->feed(canonical);
+}
+
+// The dataplane stops scanning once client input has waited verdict-timeout, but it can only look between
+// calls; the same bound handed to the inspector stops an archive expanding inside this call (RES-16).
+uint64_t RelayInspector::verdict_deadline_tsc() const {
+  const uint32_t timeout_ms = context_.snapshot->policy.scan.verdict_timeout_ms;
+  if (input_since_tsc_ == 0 || context_.tsc_hz == 0 || timeout_ms == 0) return 0;
+  return input_since_tsc_ +
+         static_cast<uint64_t>(static_cast<unsigned __int128>(context_.tsc_hz) * timeout_ms / 1000);
 }
 
 // Canonical content ends lines in CRLF only, so the header block ends at the first empty line.
@@ -245,6 +255,7 @@ bool RelayInspector::store_quarantine_copy(std::string_view held) {
 smtp::MessageDecision RelayInspector::on_message_end(const smtp::MessageEnd& end, std::string_view held) {
   smtp::MessageDecision decision;
   if (!message_open_) return decision;
+  inspector_->set_wall_deadline_tsc(verdict_deadline_tsc());
   inspector_->finish(end);
   if (end.complete) apply_relay_checks(end);
   const uint64_t now = read_cycles();

@@ -57,6 +57,7 @@ class RelayInspector final : public smtp::RelayHooks {
   smtp::LocalReply refusal_for(control::Action) const;
   void add_tag_headers(std::string& out) const;
   bool store_quarantine_copy(std::string_view held);
+  uint64_t verdict_deadline_tsc() const;
 
   InspectorContext context_;
   std::optional<MessageInspector> inspector_;   // bound to context_.snapshot

@@ -42,12 +42,15 @@ void ViewScan::begin(uint32_t view_id, const mime::PartInfo& part, mime::ViewKin
   archive_decided_ = false;
   archive_active_ = false;
   archive_events_ = 0;
+  deadline_tsc_ = 0;
   scan_error_ = false;
   scanner_.begin(declared_attachment_ ? engine::ContentDigest::Always : engine::ContentDigest::IfBinary);
   if (text_) urls_.begin(part.is_html());
 }
 
-void ViewScan::feed(std::string_view bytes) {
+void ViewScan::feed(std::string_view bytes, uint64_t deadline_tsc) {
+  deadline_tsc_ = deadline_tsc;
+  if (archive_active_) expander_->set_deadline_tsc(deadline_tsc_);
   scanner_.feed(bytes);
   if (text_) urls_.feed(bytes);
   if (!archive_decided_) {
@@ -66,6 +69,7 @@ void ViewScan::start_archive_if_any() {
   if (format == archive::ArchiveFormat::None) return;
   if (!expander_) expander_ = std::make_unique<archive::ArchiveExpander>(archive_limits_, static_cast<archive::ArchiveSink&>(*this));
   archive_active_ = true;
+  expander_->set_deadline_tsc(deadline_tsc_);
   expander_->begin(format);
   expander_->feed(head_);
 }

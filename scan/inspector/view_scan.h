@@ -27,7 +27,8 @@ class ViewScan final : private archive::ArchiveSink {
   ~ViewScan() override;
 
   void begin(uint32_t view_id, const mime::PartInfo&, mime::ViewKind, MessageRecord*, HitCollector*);
-  void feed(std::string_view bytes);
+  // deadline_tsc: when archive expansion inside this call must stop (0 = none); see ArchiveExpander.
+  void feed(std::string_view bytes, uint64_t deadline_tsc);
   void end();
   uint32_t view_id() const { return view_id_; }
   uint32_t archive_events() const { return archive_events_; }
@@ -62,6 +63,7 @@ class ViewScan final : private archive::ArchiveSink {
   bool archive_decided_ = false;
   bool archive_active_ = false;
   uint32_t archive_events_ = 0;
+  uint64_t deadline_tsc_ = 0;   // the current feed's, handed to the expander
   bool scan_error_ = false;
 };
 
