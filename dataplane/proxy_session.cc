@@ -81,6 +81,7 @@ void ProxySession::start(const SessionAddresses& a, LinkIo& outside, LinkIo& ins
   deadline_ns_ = UINT64_MAX;
   pending_work_ = false;
   client_end_told_ = server_end_told_ = false;
+  client_bytes_queued_ = 0;
   opened_ns = *now_ns;
   queued = false;
   counted_half_open = false;
@@ -112,15 +113,30 @@ void ProxySession::PlainLeg::consume(size_t n) const {
   }
 }
 
-size_t ProxySession::PlainLeg::write(std::string_view bytes) const {
-  return tls != nullptr ? tls->put_plaintext(bytes) : tcp.write(bytes);
-}
-
 bool ProxySession::move_out(smtp::RelayOutput& out, const PlainLeg& to) {
   if (out.empty() || to.tcp.is_closed()) return false;
-  const size_t written = to.write(out.pending());
+  const size_t written = to.tls != nullptr ? to.tls->put_plaintext(out.pending()) : send(to.tcp, out.pending());
   out.consumed(written);
   return written > 0;
+}
+
+uint32_t ProxySession::send(reassembly::TcpEndpoint& tcp, std::string_view bytes) {
+  const uint32_t written = tcp.write(bytes);
+  if (&tcp == &proxy_.client_leg()) client_bytes_queued_ += written;
+  return written;
+}
+
+bool ProxySession::backend_reset() const {
+  const reassembly::TcpEndpoint& server = proxy_.server_leg();
+  return server.is_closed() && server.close_reason() != reassembly::TcpEndpoint::CloseReason::Normal &&
+         server.close_reason() != reassembly::TcpEndpoint::CloseReason::None;
+}
+
+// Sent at least once (bytes_out counts first transmissions) and nothing in flight unacknowledged.
+bool ProxySession::client_output_delivered() const {
+  const reassembly::TcpEndpoint& client = proxy_.client_leg();
+  return client.is_closed() ||
+         (client.counters().bytes_out >= client_bytes_queued_ && client.snd_una() == client.snd_nxt());
 }
 
 bool ProxySession::read_server(const PlainLeg& server) {
@@ -263,6 +279,9 @@ bool ProxySession::relay(reassembly::TcpEndpoint& client, reassembly::TcpEndpoin
 }
 
 bool ProxySession::drained(reassembly::Direction from) const {
+  // A backend's RST crosses only once what it said before reached the client (client_output_delivered): the
+  // RST discards the client leg's queue. A FIN is queued behind the data, so it need not wait.
+  if (from == reassembly::Direction::ServerToClient && backend_reset() && !client_output_delivered()) return false;
   if (splice_) return true;   // spliced bytes are written as they are read
   // While the relay waits for the backend (its 354, a DATA/BDAT decision) a client FIN must not overtake it.
   // Through TLS, the peer's FIN is also behind whatever its leg has not decrypted yet (a TLS lcore may still be

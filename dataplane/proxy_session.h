@@ -129,10 +129,16 @@ class ProxySession final : private reassembly::StreamRelay {
     tls::TlsLeg* tls;
     std::string_view view() const { return tls != nullptr ? tls->plaintext_in() : tcp.read_view(); }
     void consume(size_t n) const;
-    size_t write(std::string_view bytes) const;
     size_t readable() const { return tls != nullptr ? tls->plaintext_in().size() : tcp.readable(); }
   };
   bool move_out(smtp::RelayOutput& out, const PlainLeg& to);
+  // Every write to a TCP leg goes through here, so the client leg's total is known (client_output_delivered).
+  uint32_t send(reassembly::TcpEndpoint& tcp, std::string_view bytes);
+  // The backend's RST crosses to the client as a RST, and a RST throws away what the client leg still holds:
+  // it may cross only once the client acknowledged every byte we queued for it (the backend's 221 to QUIT,
+  // which a TLS lcore may have encrypted only after that RST arrived).
+  bool client_output_delivered() const;
+  bool backend_reset() const;
   bool read_server(const PlainLeg& server);
   bool read_client(const PlainLeg& client);
   bool relay_rounds(reassembly::TcpEndpoint& client, reassembly::TcpEndpoint& server, uint64_t now_ns);
@@ -168,6 +174,7 @@ class ProxySession final : private reassembly::StreamRelay {
   uint64_t input_since_tsc_ = 0;   // when the oldest unread client byte was first seen (0: none waiting)
   bool pending_work_ = false;
   bool client_end_told_ = false, server_end_told_ = false;
+  uint64_t client_bytes_queued_ = 0;   // written to the client leg since start() (its counters().bytes_out sent)
 
   SessionTlsServices* tls_services_ = nullptr;
   const PortTls* port_tls_ = nullptr;

@@ -89,7 +89,7 @@ bool ProxySession::cipher_out(tls::TlsLeg* leg, reassembly::TcpEndpoint& tcp) {
   leg->pump();
   bool moved = false;
   for (std::string_view out = leg->ciphertext_out(); !out.empty(); out = leg->ciphertext_out()) {
-    const uint32_t written = tcp.write(out);
+    const uint32_t written = send(tcp, out);
     if (written == 0) break;
     leg->ciphertext_sent(written);
     moved = true;
@@ -224,7 +224,7 @@ bool ProxySession::splice(reassembly::TcpEndpoint& client, reassembly::TcpEndpoi
     reassembly::TcpEndpoint& from = d == 0 ? client : server;
     reassembly::TcpEndpoint& to = d == 0 ? server : client;
     while (from.readable() > 0 && !to.is_closed()) {
-      const uint32_t written = to.write(from.read_view());
+      const uint32_t written = send(to, from.read_view());
       if (written == 0) break;
       from.consume(written);
       proxy_.count_relayed(d == 0 ? reassembly::Direction::ClientToServer : reassembly::Direction::ServerToClient,
