@@ -92,8 +92,15 @@ struct SmtpOptions {
   uint32_t hold_limit_kb = 256;
   Action long_line_action = Action::Pass;     // "long-line-action" pass|reject: DATA line over max-line-length
   uint32_t max_errors = 20;                   // "max-errors": refused or malformed commands before 421 and close
+  // "max-junk-commands": NOOP/RSET/VRFY/EXPN/HELP/HELO/EHLO a session may send free (Postfix
+  // smtpd_junk_command_limit); each one after counts towards max-errors. Reset when a message is delivered.
+  uint32_t max_junk_commands = 100;
+  // "max-recipient-overshoot": RCPTs refused for max-recipients (452) per transaction that cost nothing (Postfix
+  // smtpd_recipient_overshoot_limit); each one after counts towards max-errors.
+  uint32_t max_recipient_overshoot = 1000;
   // "command-timeout" s: one command line must be complete this long after its first byte (RES-3: a command
-  // trickled in keeps the connection alive but never finishes); beyond, 421 4.4.2 and close.
+  // trickled in keeps the connection alive but never finishes); beyond, 421 4.4.2 and close. Replies the client
+  // leaves unread this long (RES-4: it pipelines and never reads) end the session too, without the 421.
   uint32_t command_timeout_s = 300;
   // "min-data-rate" B/s: message content must arrive at least this fast on average once command-timeout has
   // passed since the body began (Postfix smtpd_min_data_rate); 0 = off. Beyond, 421 4.4.2 and close.
@@ -233,6 +240,12 @@ struct SessionSettings {
   uint32_t idle_timeout_s = 300;       // "idle-timeout": seconds (RFC 5321 4.5.3.2: servers wait >= 5 min)
   uint32_t reassembly_memory_kb = 256; // "reassembly-memory": KB held out of order per direction of a flow
   uint32_t reassembly_segments = 128;  // "reassembly-segments": out-of-order pieces held per direction
+  // "max-connections-per-client" 0..1,000,000 (0 = off): inspected sessions one client may hold at once (Postfix
+  // smtpd_client_connection_count_limit, 50); beyond, 421 4.7.0 and close, before any backend is dialled. Each of
+  // N workers holds its share, rounded up (clients' connections spread over the workers by source port).
+  uint32_t max_connections_per_client = 50;
+  // "client-v6-prefix" 32..128: an IPv6 client is counted by this prefix (one host usually holds a whole /64).
+  uint32_t client_v6_prefix = 64;
   // "workers" 1..16: dataplane worker lcores (share-nothing, each owns the connections of its client ports);
   // read when the daemon starts (the ports' queues are made for it); `sluice --workers N` overrides.
   uint32_t workers = 1;

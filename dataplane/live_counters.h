@@ -32,6 +32,8 @@ class Counter {
   X(sessions_opened, "proxied sessions created")                                                     \
   X(sessions_closed, "proxied sessions freed")                                                       \
   X(sessions_refused, "clients refused: backend refused, timed out, or table full")                  \
+  X(sessions_refused_client_limit, "clients answered 421: over max-connections-per-client (RES-2)")   \
+  X(sessions_refused_table_full, "clients answered 421: this worker's max-flows sessions in use")      \
   X(sessions_completed, "sessions that ended with FIN on both sides")                                \
   X(sessions_reset, "sessions ended by RST or retransmission time-out")                              \
   X(sessions_client_reset, "of those: the client leg ended first (RST from the client, or it timed out)") \

@@ -326,6 +326,8 @@ int run_live(LiveRuntime& runtime) {
   std::vector<WorkerParts> parts(n);
   LiveWorkerSettings base = live_worker_settings(snapshot.policy);
   base.idle_sleep_us = idle_sleep_us;
+  // A client's connections spread over the workers by source port: each holds its share of the limit.
+  if (base.max_client_sessions != 0) base.max_client_sessions = (base.max_client_sessions + n - 1) / n;
   for (uint32_t i = 0; i < n; ++i) {
     WorkerParts& w = parts[i];
     w.scratch = std::make_unique<engine::Scratch>(*snapshot.database);

@@ -68,6 +68,8 @@ LiveWorkerSettings live_worker_settings(const control::Policy& policy) {
   s.max_passthrough = policy.session.max_flows;
   s.max_half_open = policy.tcp.max_half_open;
   s.syn_cookies = policy.tcp.syn_cookies;
+  s.max_client_sessions = policy.session.max_connections_per_client;
+  s.client_v6_prefix = policy.session.client_v6_prefix;
   s.relay = scan::relay_config_from(policy);
   s.slice_cycles = policy.scan.slice_cycles;
   s.verdict_timeout_ms = policy.scan.verdict_timeout_ms;
@@ -107,6 +109,8 @@ LiveWorker::LiveWorker(const LiveWorkerSettings& settings, const LiveTopology& t
     for (int b = 0; b < 8; ++b) key[i + b] = static_cast<uint8_t>(r >> (8 * b));
   }
   cookies_ = std::make_unique<reassembly::SynCookies>(key);
+  for (int i = 0; i < 16; ++i) key[i] ^= static_cast<uint8_t>(rte_rand());   // its own key for the client table
+  client_counts_.init(settings.max_client_sessions != 0 ? settings.max_sessions : 0, key);
   sessions_.reserve(settings.max_sessions);
   free_sessions_.reserve(settings.max_sessions);
   marked_.reserve(1024);
@@ -450,26 +454,6 @@ void LiveWorker::deliver_to_session(Side side, const Frame& f, ProxySession& ses
   mark(session);
 }
 
-ProxySession* LiveWorker::acquire_session() {
-  if (!free_sessions_.empty()) {
-    ProxySession* session = sessions_[free_sessions_.back()].get();
-    free_sessions_.pop_back();
-    ++sessions_in_use_;
-    counters_.sessions_opened.add();
-    counters_.sessions_open.add();
-    return session;
-  }
-  if (sessions_.size() >= settings_.max_sessions) return nullptr;
-  // Allocation happens here, when a connection opens, and only until the pool has reached its peak.
-  reassembly::SplitProxyConfig config = settings_.proxy;
-  sessions_.push_back(std::make_unique<ProxySession>(static_cast<uint32_t>(sessions_.size()), config, inspector_,
-                                                     settings_.relay, slice_, settings_.client_deadlines, &tls_));
-  ++sessions_in_use_;
-  counters_.sessions_opened.add();
-  counters_.sessions_open.add();
-  return sessions_.back().get();
-}
-
 void LiveWorker::mark(ProxySession& session) {
   if (session.queued) return;
   session.queued = true;
@@ -506,6 +490,12 @@ void LiveWorker::settle(ProxySession& session) {
     counters_.sessions_half_open.sub();
   }
   count_endpoint_deltas(session);
+  // A client that has closed (or lost) its leg no longer holds a connection: TIME-WAIT is ours, not its.
+  const reassembly::TcpState client_state = proxy.client_leg().state();
+  if (session.counted_client && proxy.phase() == reassembly::ProxyPhase::Relaying &&
+      (client_state >= reassembly::TcpState::FinWait1 || client_state == reassembly::TcpState::Closed)) {
+    uncount_client(session);
+  }
   if (proxy.phase() == reassembly::ProxyPhase::Done) {
     switch (proxy.end_reason()) {
       case reassembly::ProxyEnd::BackendRefused:
@@ -558,22 +548,6 @@ void LiveWorker::count_endpoint_deltas(ProxySession& session) {
   counters_.bytes_server_to_client.add(down - session.reported_bytes[1]);
   session.reported_bytes[0] = up;
   session.reported_bytes[1] = down;
-}
-
-void LiveWorker::release(ProxySession& session) {
-  wheel_.cancel(&session.timer());
-  if (session.counted_half_open) {
-    session.counted_half_open = false;
-    counters_.sessions_half_open.sub();
-  }
-  session.finish();
-  pins_.unpin(session.snapshot());
-  if (FlowTrace* t = session.trace()) t->line(*clock_ns_, session.flow_id(), "session closed");
-  session.reset_reports();
-  free_sessions_.push_back(session.index());
-  --sessions_in_use_;
-  counters_.sessions_open.sub();
-  counters_.sessions_closed.add();
 }
 
 void LiveWorker::publish_tls_counters() {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "control/policy.h"
+#include "dataplane/client_counts.h"
 #include "dataplane/conn_table.h"
 #include "dataplane/flow_steering.h"
 #include "dataplane/redirect_mesh.h"
@@ -56,6 +57,9 @@ struct LiveWorkerSettings {
   uint32_t max_passthrough = 65536;     // DNAT pass-through connections
   uint32_t max_half_open = 64;          // unfinished openings; beyond: SYN cookies (or drop)
   bool syn_cookies = true;
+  // This worker's share of `max-connections-per-client` (0: no limit) and the IPv6 prefix a client is counted by.
+  uint32_t max_client_sessions = 50;
+  uint32_t client_v6_prefix = 64;
   uint16_t rx_burst = 32;               // frames per rx burst, at most LiveWorker::kMaxBurst
   uint32_t sweep_step = 64;             // pass-through entries checked per sweep ...
   uint64_t sweep_interval_ns = 1'000'000;  // ... one sweep per millisecond: 64k entries visited every second
@@ -139,6 +143,12 @@ class LiveWorker {
   void forward_passthrough(Side side, Frame& f, PassthroughEntry& entry);
   void deliver_to_session(Side side, const Frame& f, ProxySession& session);
   void refuse(Side side, const Frame& f);
+  // RES-2: over max-connections-per-client, or every session in use. Such a SYN gets a cookie, and its ACK one
+  // segment with the 421 and our FIN; nothing is kept for it.
+  bool client_at_limit(const IpAddr& client) const;
+  bool pool_full() const { return free_sessions_.empty() && sessions_.size() >= settings_.max_sessions; }
+  void refuse_with_421(const Frame& f, bool client_limit);
+  void uncount_client(ProxySession& session);   // once: when the client's leg closes, or at release
 
   ProxySession* acquire_session();
   // Gives a session the current snapshot (pinned until release) and the trace, then starts it.
@@ -183,6 +193,7 @@ class LiveWorker {
   std::vector<ProxySession*> carried_;                   // input left for the next iteration (slice spent)
   ScanSlice slice_;
   TlsBlockList tls_blocked_;
+  ClientConnectionCounts client_counts_;                 // live sessions per client key (RES-2)
   SessionTlsServices tls_;                               // the TLS legs and block list the sessions use
   SessionTlsServices::Counters tls_published_;           // what publish_tls_counters() already added
   std::unique_ptr<scan::envelope::Greylist> greylist_;   // this worker's triplets (share nothing)

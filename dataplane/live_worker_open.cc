@@ -1,11 +1,13 @@
 // dataplane/live_worker_open.cc — LiveWorker: what a segment of no known connection becomes. A proxied session
-// (SYN, or the ACK of a valid SYN cookie), a SYN cookie when too many openings are unfinished, a DNAT
-// pass-through entry, or a drop/RST by the default-deny rule; and the pass-through forwarding itself.
+// (SYN, or the ACK of a valid SYN cookie), a SYN cookie when too many openings are unfinished, a 421 to a client
+// over its connection limit or when every session is in use (RES-2), a DNAT pass-through entry, or a drop/RST by
+// the default-deny rule; the pass-through forwarding itself; and a session's slot taken and given back.
 // The poll loop, session servicing and timers are in live_worker.cc.
 #include <rte_mbuf.h>
 #include <rte_random.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "dataplane/live_worker.h"
@@ -53,6 +55,8 @@ void LiveWorker::new_connection(Frame& f) {
     reassembly::TcpSynOptions options;
     if (!reassembly::parse_tcp_options(f.tcp.options.data(), f.tcp.options.size(), &options)) {
       counters_.drops_malformed.add();
+    } else if (client_at_limit(f.src) || pool_full()) {
+      send_cookie(f, options);   // refused with 421 once the handshake completes (refuse_with_421)
     } else if (counters_.sessions_half_open.get() < settings_.max_half_open) {
       open_session(f, *vip, options);
     } else if (settings_.syn_cookies) {
@@ -64,7 +68,8 @@ void LiveWorker::new_connection(Frame& f) {
     return;
   }
   const bool plain_ack = (flags & (flag::SYN | flag::ACK | flag::RST)) == flag::ACK;
-  if (plain_ack && settings_.syn_cookies && open_from_cookie(f, *vip)) {
+  // Cookies are made for floods (syn-cookies) and for every refusal with 421, so an ACK is always checked.
+  if (plain_ack && open_from_cookie(f, *vip)) {
     rte_pktmbuf_free(f.mbuf);
     return;
   }
@@ -85,6 +90,8 @@ void LiveWorker::begin_session(ProxySession& session, const SessionAddresses& a,
   session.trace_to(traced ? &trace_ : nullptr);
   const uint64_t flow_id = next_flow_id_++;
   session.start(a, outside_, inside_, clock_ns_, flow_id, vip.tls);
+  client_counts_.add(client_key(a.client, settings_.client_v6_prefix));   // until its leg closes (settle, release)
+  session.counted_client = true;
   if (traced) {
     char client[48], backend[48];
     trace_.line(*clock_ns_, flow_id, "session opened: vip \"%s\" client %s:%u -> backend %s:%u, policy v%llu%s",
@@ -152,6 +159,11 @@ void LiveWorker::send_cookie(const Frame& f, const reassembly::TcpSynOptions& cl
 bool LiveWorker::open_from_cookie(Frame& f, const VipPort& vip) {
   uint16_t mss = 0;
   if (!cookies_->check(cookie_tuple(f), f.tcp.seq - 1, f.tcp.ack - 1, *clock_ns_, &mss)) return false;
+  const bool client_limit = client_at_limit(f.src);
+  if (client_limit || pool_full()) {
+    refuse_with_421(f, client_limit);
+    return true;
+  }
   ProxySession* session = acquire_session();
   if (session == nullptr) {
     counters_.drops_table_full.add();
@@ -234,6 +246,82 @@ void LiveWorker::forward_passthrough(Side side, Frame& f, PassthroughEntry& entr
   } else {
     out.send_rewritten(f.mbuf, destination, *clock_ns_);  // held until ARP/ND answers
   }
+}
+
+ProxySession* LiveWorker::acquire_session() {
+  if (!free_sessions_.empty()) {
+    ProxySession* session = sessions_[free_sessions_.back()].get();
+    free_sessions_.pop_back();
+    ++sessions_in_use_;
+    counters_.sessions_opened.add();
+    counters_.sessions_open.add();
+    return session;
+  }
+  if (sessions_.size() >= settings_.max_sessions) return nullptr;
+  // Allocation happens here, when a connection opens, and only until the pool has reached its peak.
+  reassembly::SplitProxyConfig config = settings_.proxy;
+  sessions_.push_back(std::make_unique<ProxySession>(static_cast<uint32_t>(sessions_.size()), config, inspector_,
+                                                     settings_.relay, slice_, settings_.client_deadlines, &tls_));
+  ++sessions_in_use_;
+  counters_.sessions_opened.add();
+  counters_.sessions_open.add();
+  return sessions_.back().get();
+}
+
+void LiveWorker::release(ProxySession& session) {
+  wheel_.cancel(&session.timer());
+  if (session.counted_half_open) {
+    session.counted_half_open = false;
+    counters_.sessions_half_open.sub();
+  }
+  uncount_client(session);
+  session.finish();
+  pins_.unpin(session.snapshot());
+  if (FlowTrace* t = session.trace()) t->line(*clock_ns_, session.flow_id(), "session closed");
+  session.reset_reports();
+  free_sessions_.push_back(session.index());
+  --sessions_in_use_;
+  counters_.sessions_open.sub();
+  counters_.sessions_closed.add();
+}
+
+bool LiveWorker::client_at_limit(const IpAddr& client) const {
+  return settings_.max_client_sessions != 0 &&
+         client_counts_.count(client_key(client, settings_.client_v6_prefix)) >= settings_.max_client_sessions;
+}
+
+void LiveWorker::uncount_client(ProxySession& session) {
+  if (!session.counted_client) return;
+  session.counted_client = false;
+  client_counts_.remove(client_key(session.addresses().client, settings_.client_v6_prefix));
+}
+
+// The client's handshake completed on a cookie and no session is opened for it: one segment carries the 421 and
+// our FIN, as Postfix answers over smtpd_client_connection_count_limit, and no backend is dialled. Nothing is
+// kept: the client's ACK of it and its own FIN find no connection and get RFC 9293's RST, by which time the
+// reply is in its receive queue.
+void LiveWorker::refuse_with_421(const Frame& f, bool client_limit) {
+  char text[96];
+  char address[48];
+  const int length =
+      client_limit ? std::snprintf(text, sizeof text, "421 4.7.0 Error: too many connections from %.*s\r\n",
+                                   static_cast<int>(f.src.format(address).size()), address)
+                   : std::snprintf(text, sizeof text, "421 4.7.0 Error: too many connections\r\n");
+  (client_limit ? counters_.sessions_refused_client_limit : counters_.sessions_refused_table_full).add();
+  counters_.sessions_refused.add();
+  TcpFrameSpec spec;
+  spec.src_ip = f.dst;
+  spec.dst_ip = f.src;
+  spec.src_port = f.tcp.dst_port;
+  spec.dst_port = f.tcp.src_port;
+  spec.seq = f.tcp.ack;
+  spec.ack = f.tcp.seq + static_cast<uint32_t>(f.tcp.payload.size()) + ((f.tcp.flags & flag::FIN) ? 1 : 0);
+  spec.flags = kTcpAck | kTcpPsh | kTcpFin;
+  spec.window = static_cast<uint16_t>(std::min<uint32_t>(settings_.proxy.client_leg.receive_buffer, 65535));
+  spec.payload[0] = std::string_view(text, static_cast<size_t>(std::max(length, 0)));
+  outside_.send_tcp(spec, *clock_ns_);
+  trace_frame(Side::Outside, f, client_limit ? "refused with 421: max-connections-per-client"
+                                             : "refused with 421: every session in use");
 }
 
 void LiveWorker::refuse(Side side, const Frame& f) {

@@ -113,6 +113,7 @@ class ProxySession final : private reassembly::StreamRelay {
 
   bool queued = false;          // on the worker's to-service list this iteration
   bool counted_half_open = false;
+  bool counted_client = false;  // in the worker's per-client counts (RES-2) until the client's leg starts closing
   uint64_t opened_ns = 0;
 
  private:

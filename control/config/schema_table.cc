@@ -172,6 +172,10 @@ constexpr KeySpec kSmtpKeys[] = {
     choice<&SmtpOptions::long_line_action>("long-line-action", kPassReject,
                                            "DATA line over max-line-length: forward and log, or refuse (552)"),
     integer<&SmtpOptions::max_errors, 1, 1000>("max-errors", "refused or malformed commands before 421 and close"),
+    integer<&SmtpOptions::max_junk_commands, 1, 100000>("max-junk-commands",
+                                                       "NOOP/RSET/VRFY/HELO... before each counts as an error"),
+    integer<&SmtpOptions::max_recipient_overshoot, 0, 100000>(
+        "max-recipient-overshoot", "RCPTs refused for max-recipients before each counts as an error"),
     integer<&SmtpOptions::command_timeout_s, 1, 3600>("command-timeout", "seconds from a command's first byte to its end"),
     integer<&SmtpOptions::min_data_rate, 0, 1 << 30>("min-data-rate", "bytes/s of message content, 0 = off"),
 };
@@ -286,6 +290,10 @@ constexpr KeySpec kScanKeys[] = {
 
 constexpr KeySpec kSessionKeys[] = {
     integer<&SessionSettings::max_flows, 16, 16'777'216>("max-flows", "concurrent TCP connections per worker"),
+    integer<&SessionSettings::max_connections_per_client, 0, 1'000'000>(
+        "max-connections-per-client", "inspected sessions one client may hold (0 = no limit); beyond: 421"),
+    integer<&SessionSettings::client_v6_prefix, 32, 128>("client-v6-prefix",
+                                                         "IPv6 clients are counted per prefix of this length"),
     integer<&SessionSettings::idle_timeout_s, 1, 86400>("idle-timeout", "seconds before an idle flow is closed"),
     integer<&SessionSettings::reassembly_memory_kb, 4, 65536>("reassembly-memory",
                                                              "KB held out of order per direction of a flow"),

@@ -25,6 +25,8 @@ smtp::RelayConfig relay_config_from(const control::Policy& p) {
   config.ehlo.chunking = p.smtp.chunking;
   config.hold_limit = p.smtp.hold_limit_kb * 1024u;
   config.max_errors = p.smtp.max_errors;
+  config.max_junk_commands = p.smtp.max_junk_commands;
+  config.max_recipient_overshoot = p.smtp.max_recipient_overshoot;
   return config;
 }
 

@@ -32,8 +32,6 @@ bool known_verb_word(std::string_view word) {
   return false;
 }
 
-constexpr size_t kSlackForOneReply = 1024;
-
 }  // namespace
 
 SmtpRelay::SmtpRelay(const RelayConfig& config, RelayHooks& hooks)
@@ -73,6 +71,7 @@ void SmtpRelay::reset() {
   outcome_pending_ = false;
   client_backlog_ = 0;
   errors_ = flags_ = messages_ = 0;
+  junk_commands_ = 0;
   long_line_ = false;
   line_flags_ = 0;
   set_tls(RelayTls{});
@@ -88,6 +87,7 @@ void SmtpRelay::reset_transaction() {
   envelope_.rcpt_to.clear();
   envelope_.rcpt_rejected.clear();
   rcpt_commands_ = 0;
+  rcpt_overshoot_ = 0;
 }
 
 void SmtpRelay::clear_message_state() {
@@ -139,6 +139,13 @@ void SmtpRelay::refuse(int code, std::string_view text, bool counts_as_error) {
 
 void SmtpRelay::count_error() {
   if (++errors_ >= config_.max_errors && !ring_full()) close_with(421, kTooManyErrors);
+}
+
+// Postfix counts HELO, EHLO, RSET, NOOP, VRFY and ETRN (smtpd.c SMTPD_CMD_FLAG_LIMIT); it refuses EXPN and HELP
+// as errors, the relay forwards them, so they count here as junk. A client looping on them costs the backend work
+// without ever sending mail, and the backend cannot limit a client it sees only through the proxy.
+void SmtpRelay::count_junk() {
+  if (++junk_commands_ > config_.max_junk_commands) count_error();
 }
 
 void SmtpRelay::close_with(int code, std::string_view text) {
@@ -307,6 +314,7 @@ void SmtpRelay::on_command_line(std::string_view line, bool bare, bool too_long)
       scratch_.assign(command.verb == Verb::Ehlo ? "EHLO " : "HELO ");
       scratch_.append(command.argument);
       forward_command(command, scratch_);
+      count_junk();
       return;
     case Verb::Mail:
       on_mail(command, line);
@@ -328,6 +336,7 @@ void SmtpRelay::on_command_line(std::string_view line, bool bare, bool too_long)
     case Verb::Rset:
       reset_transaction();
       forward_command(command, "RSET");
+      count_junk();
       return;
     case Verb::Quit:
       forward_command(command, "QUIT");
@@ -335,6 +344,7 @@ void SmtpRelay::on_command_line(std::string_view line, bool bare, bool too_long)
       return;
     case Verb::Noop:
       forward_command(command, "NOOP");
+      count_junk();
       return;
     case Verb::Auth:
       if (tls_.require_tls && !client_tls_) {   // RFC 4954 §4: no credentials in the clear where TLS is required
@@ -348,6 +358,7 @@ void SmtpRelay::on_command_line(std::string_view line, bool bare, bool too_long)
     case Verb::Expn:
     case Verb::Help:
       forward_command(command, line);
+      count_junk();
       return;
     default:
       refuse(502, kNotRecognized, true);
@@ -418,6 +429,9 @@ void SmtpRelay::on_rcpt(const Command& command, std::string_view) {
   if (rcpt_commands_ >= config_.limits.max_recipients) {
     flags_ |= flag_bit(SessionFlag::TooManyRecipients);
     refuse(452, kTooManyRecipients);
+    // Postfix's smtpd_recipient_overshoot_limit: a list split in 452-sized pieces is normal, a client that goes
+    // on regardless is not.
+    if (++rcpt_overshoot_ > config_.max_recipient_overshoot) count_error();
     return;
   }
   const LocalReply verdict = hooks_.on_rcpt(envelope_, command.argument);

@@ -45,6 +45,12 @@ struct RelayConfig {
   uint64_t size_limit = 0;        // MAIL SIZE= and content above it are refused with 552 (0 = no limit here)
   uint32_t hold_limit = 256 * 1024;  // content held before the backend sees any (see README: hold, then stream)
   uint32_t max_errors = 20;       // malformed/unknown/refused-syntax commands before 421 and close
+  // RES-11 (Postfix smtpd_junk_command_limit): NOOP, RSET, VRFY, EXPN, HELP, HELO, EHLO are forwarded, but beyond
+  // this many in a session each one counts towards max_errors; the count restarts when a message is delivered.
+  uint32_t max_junk_commands = 100;
+  // RES-8 (Postfix smtpd_recipient_overshoot_limit): RCPTs refused for max_recipients (452) in one transaction
+  // that cost nothing; each one after counts towards max_errors.
+  uint32_t max_recipient_overshoot = 1000;
   uint32_t output_capacity = 64 * 1024;  // bytes queued per direction (the backend side adds hold_limit)
 };
 
@@ -81,6 +87,8 @@ class SmtpRelay {
 
   // Room the relay keeps in to_client for a reply it decides itself.
   static constexpr size_t kSlackForGate = 512;
+  // Commands are read only while to_client has this much room (the reply to each must fit).
+  static constexpr size_t kSlackForOneReply = 1024;
   // Streamed BDAT chunks to the backend are at least this large (fewer commands and replies than one per segment).
   static constexpr size_t kStreamChunk = 64 * 1024;
 
@@ -96,8 +104,14 @@ class SmtpRelay {
   bool wants_close() const { return close_after_output_; }
   // The relay stopped reading the client until a reply arrives (DATA, AUTH, the first BDAT, the greeting).
   bool waiting_for_backend() const { return gated_; }
-  // A command line has begun and not ended (the owner bounds how long that may take: RES-3).
-  bool mid_command() const { return mode_ == ClientMode::Commands && client_lines_.mid_line(); }
+  // A command is in progress, and the owner bounds how long it may take (command-timeout): a line has begun and
+  // not ended (RES-3), or replies wait unread because the client does not take them (RES-4: a pipelined flood
+  // from a client that never reads; Postfix's smtpd_timeout bounds its reply writes the same way). Without the
+  // second, each zero-window probe byte the client accepts would count as activity and no time-out would end the
+  // session.
+  bool mid_command() const {
+    return (mode_ == ClientMode::Commands && client_lines_.mid_line()) || replies_backed_up();
+  }
   // Message content is being received (DATA body, or a BDAT transaction).
   bool in_message() const { return message_open_; }
   // The owner's deadline passed: 421 4.4.2 goes out at once (RFC 5321 allows it at any time), a message in
@@ -144,6 +158,8 @@ class SmtpRelay {
   enum class ClientMode : uint8_t { Commands, DataBody, BdatChunk, BdatSkip, AwaitingTls, Closing };
   enum class Backend : uint8_t { Idle, Streaming, AwaitingGo };   // the backend side of the message in flight
 
+  // Replies wait in to_client after the owner moved what TCP would take: the client is not reading them.
+  bool replies_backed_up() const { return mode_ == ClientMode::Commands && !to_client_.empty(); }
   // commands (smtp_relay.cc)
   bool client_step(std::string_view in, size_t& used);
   void on_command_line(std::string_view line, bool bare, bool too_long);
@@ -162,6 +178,8 @@ class SmtpRelay {
   void refuse(int code, std::string_view text, bool counts_as_error = false);
   // One more error towards max-errors (the relay's refusals, and failed AUTHs: RES-12); at the limit, 421 and close.
   void count_error();
+  // RES-11: one more NOOP/RSET/VRFY/EXPN/HELP/HELO/EHLO; beyond max_junk_commands it is also an error.
+  void count_junk();
   void close_with(int code, std::string_view text);
   // replies (smtp_relay_replies.cc)
   void on_backend_reply();
@@ -226,8 +244,8 @@ class SmtpRelay {
   bool client_tls_ = false;        // the client leg is TLS
   bool backend_tls_ = false;       // the backend leg is TLS
   bool server_tls_wait_ = false;   // the backend's 220 to STARTTLS arrived: its next bytes are TLS, not replies
-  bool need_helo_ = false;
-  bool authenticated_ = false;     // the backend accepted AUTH (a plaintext backend leg cannot forget it)         // STARTTLS reset the session (RFC 3207): MAIL waits for a new EHLO/HELO
+  bool need_helo_ = false;         // STARTTLS reset the session (RFC 3207): MAIL waits for a new EHLO/HELO
+  bool authenticated_ = false;     // the backend accepted AUTH (a plaintext backend leg cannot forget it)
   std::string prelude_banner_;     // SMTPS + STARTTLS backend: the banner, sent once the backend leg is TLS
   bool held_message_ = true;       // the backend has seen none of this message's content
   bool backend_failed_ = false;    // the backend refused part of a streamed message
@@ -235,7 +253,9 @@ class SmtpRelay {
   std::string backend_fail_text_;
   size_t client_backlog_ = 0;      // client bytes offered but not used by the last on_client_bytes()
   uint32_t rcpt_commands_ = 0;
+  uint32_t rcpt_overshoot_ = 0;    // RCPTs of this transaction refused for max_recipients
   uint32_t errors_ = 0;
+  uint32_t junk_commands_ = 0;     // since the session began or the last delivered message
   uint32_t flags_ = 0;
   uint32_t messages_ = 0;
   uint64_t content_size_ = 0;

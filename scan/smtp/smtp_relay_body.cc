@@ -206,7 +206,13 @@ void SmtpRelay::abandon_message() {
 void SmtpRelay::time_out() {
   if (mode_ == ClientMode::Closing) return;
   abandon_message();
-  append_reply(421, "4.4.2 Error: timeout exceeded");
+  if (replies_backed_up()) {
+    // RES-4: the client stopped reading. Its unread replies (and a 421 behind them) could never be delivered, and
+    // the owner closes only once to_client has drained: drop them so both legs close now.
+    to_client_.clear();
+  } else {
+    append_reply(421, "4.4.2 Error: timeout exceeded");
+  }
   mode_ = ClientMode::Closing;
   close_after_output_ = true;
 }

@@ -190,6 +190,7 @@ void SmtpRelay::on_backend_reply() {
       break;
     case Expect::MessageReply:
       relay_reply(replies_, Verb::Data);
+      if (positive(code)) junk_commands_ = 0;   // as Postfix: a client that delivers mail is not looping
       outcome_.client_code = outcome_.backend_code = code;
       outcome_.client_text = outcome_.backend_text =
           std::string(replies_.line_count() > 0 ? replies_.line_text(0) : std::string_view{});

@@ -199,7 +199,9 @@ TEST_F(LiveDataplane, SimultaneousCloseFreesTheSession) {
 class LiveDataplaneZeroWindow : public LiveDataplane {
  protected:
   void SetUp() override {
-    start(config_with("  set send-buffer 4\n  set receive-buffer 4\n"));
+    // 1,000 pipelined NOOPs: over the default max-junk-commands (100), which would end the session early.
+    start(config_with("  set send-buffer 4\n  set receive-buffer 4\nend\nconfig smtp protocol-options\n"
+                      "  set max-junk-commands 1000\n"));
     worker_window_ = 4096;
   }
 };

@@ -460,6 +460,25 @@ void EmulatedPeer::deliver(const uint8_t* data, size_t length, uint64_t now_ns) 
   tcp_.on_segment(segment, syn ? &options : nullptr, now_ns);
 }
 
+bool EmulatedPeer::accept_dial(const uint8_t* data, size_t length, uint32_t iss, uint64_t now_ns) {
+  FrameLayout layout;
+  const FrameKind kind = locate_layers(data, length, layout);
+  TcpHeaderView tcp;
+  if ((kind != FrameKind::Ipv4 && kind != FrameKind::Ipv6) || !read_tcp_header(data, layout, &tcp) ||
+      tcp.flags != reassembly::tcp_flag::SYN) {
+    return false;
+  }
+  reassembly::TcpSegment syn;
+  syn.seq = tcp.seq;
+  syn.flags = tcp.flags;
+  syn.window = tcp.window;
+  reassembly::TcpSynOptions options;
+  reassembly::parse_tcp_options(tcp.options.data(), tcp.options.size(), &options);
+  tcp_.receive_syn(syn, options, iss, now_ns);
+  tcp_.accept(now_ns);
+  return true;
+}
+
 void EmulatedPeer::rebind(const IpAddr& remote, uint16_t local_port, uint16_t remote_port) {
   tcp_.reset();
   remote_ = remote;

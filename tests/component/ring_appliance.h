@@ -183,6 +183,9 @@ class EmulatedPeer final : public reassembly::SegmentSink {
   bool owns(const Frame& f) const;
   bool owns(const uint8_t* data, size_t length) const;
   void deliver(const uint8_t* data, size_t length, uint64_t now_ns);
+  // A listening socket's passive open: when the frame is a bare SYN to this peer, answers it (SYN-ACK with `iss`)
+  // and returns true; anything else is left alone (false).
+  bool accept_dial(const uint8_t* data, size_t length, uint32_t iss, uint64_t now_ns);
   // Reuses the peer (and its endpoint's buffers) for another connection: endpoint reset to Closed.
   void rebind(const IpAddr& remote, uint16_t local_port, uint16_t remote_port);
   void send_segment(const reassembly::SegmentOut& segment) override;

@@ -14,6 +14,9 @@ struct RingConfig {
   std::string vip_ports = "25";   // ports of VIP mail-in (25 proxied and inspected; any other: DNAT pass-through)
   uint32_t max_flows = 65536;     // config system session max-flows
   uint32_t idle_timeout_s = 300;  // config system session idle-timeout
+  // config system session max-connections-per-client: off here, because the ring peers use one client address
+  // to stand for many clients (thousands of concurrent sessions); the appliance's default is 50.
+  uint32_t max_connections_per_client = 0;
   std::string extra;              // further blocks (config system tcp, ...)
 };
 
@@ -42,6 +45,7 @@ end
 config system session
   set max-flows )" + std::to_string(c.max_flows) + R"(
   set idle-timeout )" + std::to_string(c.idle_timeout_s) + R"(
+  set max-connections-per-client )" + std::to_string(c.max_connections_per_client) + R"(
 end
 )" + c.extra;
 }

@@ -152,15 +152,7 @@ void deliver(std::vector<PeerSlot>& slots, const std::vector<int32_t>& slot_of_p
     s.client->deliver(data, length, now);
   } else if (!s.backend_open && tcp.flags == dataplane::kTcpSyn) {
     // smtp-sink's listen socket: a passive open on the worker's SYN.
-    reassembly::TcpSegment syn;
-    syn.seq = tcp.seq;
-    syn.flags = tcp.flags;
-    syn.window = tcp.window;
-    reassembly::TcpSynOptions options;
-    reassembly::parse_tcp_options(tcp.options.data(), tcp.options.size(), &options);
-    s.backend->tcp().receive_syn(syn, options, *iss += 104729, now);
-    s.backend->tcp().accept(now);
-    s.backend_open = true;
+    s.backend_open = s.backend->accept_dial(data, length, *iss += 104729, now);
   } else {
     s.backend->deliver(data, length, now);
   }

@@ -21,4 +21,25 @@ std::string message_with_attachment(std::string_view filename, std::string_view 
 std::string single_part_message(std::string_view content_type, std::string_view transfer_encoding,
                                 std::string_view encoded_body, std::string_view extra_headers = {});
 
+// Base64 on one line, with no line break (the caller decides the layout; MIME-9's odd line lengths).
+std::string base64_flat(std::string_view bytes);
+
+// Quoted-printable as a hostile sender writes it: every byte as `=XX`, `per_line` escapes to a line, lines joined by
+// soft breaks `=` CRLF (RFC 2045 §6.7), the last line ended by CRLF without a soft break.
+std::string qp_escaped_lines(std::string_view bytes, size_t per_line);
+
+// A uuencode block `begin 644 <name>` … `end` (POSIX uuencode, 45 bytes a line, backquote for zero), CRLF lines.
+std::string uuencode_block(std::string_view name, std::string_view bytes);
+
+// A yEnc block `=ybegin line=128 size=N name=<name>` … `=yend size=N` (yEnc 1.3: each byte + 42, NUL, LF, CR and
+// `=` escaped as `=` + (byte + 64)), CRLF lines.
+std::string yenc_block(std::string_view name, std::string_view bytes);
+
+// What the relay hands the backend for `content` (README "Inline verdicts"): bare CR becomes a space, bare LF becomes
+// CRLF (`bare-newline normalize`), and a line starting with `.` gains another (RFC 5321 §4.5.2 dot-stuffing).
+std::string as_relayed(std::string_view content);
+
+// `content` dot-stuffed for DATA (RFC 5321 §4.5.2), line ends untouched.
+std::string dot_stuffed(std::string_view content);
+
 }  // namespace sluice::testing

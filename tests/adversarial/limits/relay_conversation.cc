@@ -113,19 +113,9 @@ void RelayConversation::pump() {
           continue;
         }
         if (!server_->owns(data, length)) continue;
-        dataplane::FrameLayout layout;
-        dataplane::TcpHeaderView tcp;
-        dataplane::locate_layers(data, length, layout);
-        if (!backend_open_ && dataplane::read_tcp_header(data, layout, &tcp) && tcp.flags == dataplane::kTcpSyn) {
-          // The backend's listening socket: a passive open on the appliance's SYN.
-          reassembly::TcpSegment syn;
-          syn.seq = tcp.seq;
-          syn.flags = tcp.flags;
-          syn.window = tcp.window;
-          reassembly::TcpSynOptions options;
-          reassembly::parse_tcp_options(tcp.options.data(), tcp.options.size(), &options);
-          server_->tcp().receive_syn(syn, options, iss_ += 104729, now);
-          server_->tcp().accept(now);
+        // The backend's listening socket: a passive open on the appliance's SYN.
+        if (!backend_open_ && server_->accept_dial(data, length, iss_ + 104729, now)) {
+          iss_ += 104729;
           backend_open_ = true;
         } else {
           server_->deliver(data, length, now);
