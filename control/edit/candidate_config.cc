@@ -173,13 +173,15 @@ std::string running_form(std::string_view running_text, std::string_view base_di
   return config::write_config(bind_tree(canonical_tree(running_text), base_dir));
 }
 
+// Sorted and distinct, as the command completions (control/cli/completion.cc) are: keys come in schema order and
+// table entries in configuration order, and a shell lists what it is given.
 std::vector<std::string> with_prefix(const std::vector<std::string>& candidates, std::string_view prefix) {
   std::vector<std::string> matches;
   for (const std::string& candidate : candidates) {
-    if (candidate.starts_with(prefix) && std::find(matches.begin(), matches.end(), candidate) == matches.end()) {
-      matches.push_back(candidate);
-    }
+    if (candidate.starts_with(prefix)) matches.push_back(candidate);
   }
+  std::sort(matches.begin(), matches.end());
+  matches.erase(std::unique(matches.begin(), matches.end()), matches.end());
   return matches;
 }
 

@@ -161,7 +161,7 @@ TEST(CandidateStatements, CompletionsFollowTheCursor) {
   EXPECT_EQ(candidate.completions("e"), (std::vector<std::string>{"edit", "end"}));
   EXPECT_EQ(candidate.completions("config fire"), (std::vector<std::string>{"firewall"}));
   EXPECT_EQ(candidate.completions("config system "),
-            (std::vector<std::string>{"interface", "session", "tcp", "tls", "control", "alertemail", "prometheus"}));
+            (std::vector<std::string>{"alertemail", "control", "interface", "prometheus", "session", "tcp", "tls"}));
   EXPECT_EQ(candidate.completions("config log s"), (std::vector<std::string>{"settings", "syslogd"}));
   EXPECT_TRUE(candidate.completions("set ").empty());  // no block open: no keys to offer
   ASSERT_EQ(apply_all(candidate, {"config firewall vip"}), "");
@@ -172,7 +172,10 @@ TEST(CandidateStatements, CompletionsFollowTheCursor) {
   EXPECT_EQ(candidate.completions("unset ssl"), (std::vector<std::string>{"ssl-profile"}));
   ASSERT_EQ(apply_all(candidate, {"end", "config system alertemail"}), "");
   EXPECT_EQ(candidate.completions("set secure-option s"), (std::vector<std::string>{"smtps", "starttls"}));
-  EXPECT_EQ(candidate.completions("set status "), (std::vector<std::string>{"enable", "disable"}));
+  EXPECT_EQ(candidate.completions("set status "), (std::vector<std::string>{"disable", "enable"}));
+  ASSERT_EQ(apply_all(candidate, {"end", "config antivirus"}), "");
+  // Sorted, as the command completions are (keys are kept in schema order; cli_command_fuzz found it).
+  EXPECT_EQ(candidate.completions("set "), (std::vector<std::string>{"action", "builtin-eicar", "signature-files"}));
 }
 
 }  // namespace
