@@ -237,19 +237,21 @@ void RelayInspector::add_tag_headers(std::string& out) const {
   out += "X-Sluice-Spam-Score: " + std::to_string(record_.spam_score) + "\r\n";
 }
 
-bool RelayInspector::store_quarantine_copy(std::string_view held) {
+RelayInspector::CopyResult RelayInspector::store_quarantine_copy(std::string_view held) {
   const control::QuarantineSettings& q = context_.snapshot->policy.quarantine;
-  if (q.directory.empty() || held.empty() || held.size() > (static_cast<uint64_t>(q.max_size_mb) << 20)) return false;
+  if (q.directory.empty() || held.empty() || held.size() > (static_cast<uint64_t>(q.max_size_mb) << 20)) {
+    return CopyResult::NotCopied;
+  }
   const std::string path = q.directory + "/" + record_.id + ".eml";
   FILE* f = std::fopen(path.c_str(), "wbx");
-  if (f == nullptr) return false;
+  if (f == nullptr) return CopyResult::Failed;
   const bool ok = std::fwrite(held.data(), 1, held.size(), f) == held.size();
   if (std::fclose(f) != 0 || !ok) {
-    std::remove(path.c_str());
-    return false;
+    std::remove(path.c_str());   // never leave a truncated copy behind
+    return CopyResult::Failed;
   }
   record_.quarantine_file = path;
-  return true;
+  return CopyResult::Stored;
 }
 
 smtp::MessageDecision RelayInspector::on_message_end(const smtp::MessageEnd& end, std::string_view held) {
@@ -267,7 +269,16 @@ smtp::MessageDecision RelayInspector::on_message_end(const smtp::MessageEnd& end
 
   control::Action action = record_.verdict.action;
   if (action == control::Action::Quarantine) {
-    if (!store_quarantine_copy(held)) record_.flags.emplace_back("quarantine_copy_not_stored");
+    const CopyResult copy = store_quarantine_copy(held);
+    if (copy == CopyResult::Failed) {
+      // The copy was asked for and the disk could not take it: neither deliver a message that should be held
+      // nor refuse one whose copy is lost. The sender keeps it and retries (RFC 3463 4.3.1).
+      record_.flags.emplace_back("quarantine_copy_failed");
+      decision.kind = smtp::MessageDecision::Kind::Refuse;
+      decision.refusal = smtp::LocalReply{452, "4.3.1 Insufficient system storage"};
+      return decision;
+    }
+    if (copy == CopyResult::NotCopied) record_.flags.emplace_back("quarantine_copy_not_stored");
     if (context_.snapshot->policy.quarantine.after_action == control::Action::Pass) {
       action = control::Action::Pass;
     } else {

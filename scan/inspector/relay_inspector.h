@@ -56,7 +56,10 @@ class RelayInspector final : public smtp::RelayHooks {
   void apply_relay_checks(const smtp::MessageEnd&);
   smtp::LocalReply refusal_for(control::Action) const;
   void add_tag_headers(std::string& out) const;
-  bool store_quarantine_copy(std::string_view held);
+  // Stored, NotCopied (no directory, a streamed message, over max-size: by configuration), or Failed (the
+  // directory could not take it: disk full, permissions). RES-15: a Failed copy tempfails the message.
+  enum class CopyResult : uint8_t { Stored, NotCopied, Failed };
+  CopyResult store_quarantine_copy(std::string_view held);
   uint64_t verdict_deadline_tsc() const;
 
   InspectorContext context_;

@@ -4,8 +4,12 @@
 #include "scan/inspector/relay_inspector.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <csignal>
+
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -167,6 +171,33 @@ TEST(RelayInspector, QuarantineKeepsACopyThenRefuses) {
   std::ifstream in(r.quarantine_file, std::ios::binary);
   const std::string stored((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(stored, body);
+  std::filesystem::remove_all(dir);
+}
+
+// RES-15: a quarantine copy the disk cannot take (a real write failure: RLIMIT_FSIZE below the message) must not
+// turn into a delivery or a refusal whose evidence is lost: 452 4.3.1, the sender retries, no partial file is left.
+TEST(RelayInspector, QuarantineCopyTheDiskCannotTakeTempfails) {
+  char dir[] = "/tmp/sluice-quarantine-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  control::Policy p = base_policy();
+  p.antivirus.action = control::Action::Quarantine;
+  p.quarantine.directory = dir;
+  p.quarantine.after_action = control::Action::Pass;   // the copy is the only trace the operator would have
+  Session s(p);
+  rlimit saved{};
+  getrlimit(RLIMIT_FSIZE, &saved);
+  const sighandler_t old_handler = std::signal(SIGXFSZ, SIG_IGN);   // else the limit kills the process
+  rlimit tiny = saved;
+  tiny.rlim_cur = 16;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &tiny), 0);
+  const std::string reply = s.send("Subject: v\r\n\r\n" + kEicar + "\r\n");
+  setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_EQ(reply, "452 4.3.1 Insufficient system storage\r\n");
+  const MessageRecord& r = s.records.all.at(0);
+  EXPECT_TRUE(r.quarantine_file.empty());
+  EXPECT_NE(std::find(r.flags.begin(), r.flags.end(), "quarantine_copy_failed"), r.flags.end());
+  EXPECT_TRUE(std::filesystem::is_empty(dir)) << "no partial copy is left";
   std::filesystem::remove_all(dir);
 }
 
