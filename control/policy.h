@@ -185,6 +185,30 @@ struct ArchiveSettings {
   friend bool operator==(const ArchiveSettings&, const ArchiveSettings&) = default;
 };
 
+// config attachment-filter — banned attachment names (THREATS MIME-8). Applied to every candidate name of every
+// MIME part (Content-Type name=, Content-Disposition filename=, uuencode names; already decoded from RFC 2231/2047
+// and sanitised by the MIME parser) and to archive member names, after normalising: ASCII case folded, the
+// basename only, trailing dots and spaces dropped (Windows drops them when it saves the file), and the name also
+// read up to each '_' the sanitiser left for a NUL, control or bidi mark (a C-string reader stops at "evil.exe\0.pdf").
+struct AttachmentFilterSettings {
+  bool enabled = true;                       // "status" enable|disable
+  // "banned-extensions": a name ending in "." + one of these is refused ("exe", ".exe" and "tar.gz" all work).
+  // Default: what Windows runs on a double click, directly or through its default handler (Windows Script Host,
+  // mshta, msiexec, the Java runtime, the control panel, Excel for .xll), plus the disk images (iso img vhd vhdx)
+  // whose contents lose the Mark-of-the-Web when mounted. Archives and documents (zip, doc, pdf) are left to the
+  // content scanners: banning them would refuse ordinary business mail.
+  std::vector<std::string> banned_extensions{"exe", "com", "scr", "pif", "bat", "cmd", "cpl", "msi",  "msp",
+                                             "mst", "msc", "hta", "js",  "jse", "vbs", "vbe", "wsf",  "wsh",
+                                             "wsc", "sct", "ps1", "lnk", "jar", "reg", "chm", "xll",  "appx",
+                                             "msix", "iso", "img", "vhd", "vhdx"};
+  Action action = Action::Reject;            // "action": a banned name (reason attachment-filter:<ext>:<name>)
+  bool archive_entries = true;               // "archive-entries" enable|disable: also archive member names
+  // "truncated-name-action": a name cut at mime max-filename-length or archive max-name-length has lost its
+  // extension, so it cannot be checked (THREATS MIME-8: a 1,000-character name); reason attachment-filter:truncated.
+  Action truncated_name_action = Action::Reject;
+  friend bool operator==(const AttachmentFilterSettings&, const AttachmentFilterSettings&) = default;
+};
+
 // config antivirus
 struct AntivirusSettings {
   std::vector<std::string> signature_files;   // "signature-files" .ndb/.hdb/.hsb paths (resolved to the config's directory)
@@ -249,6 +273,13 @@ struct SessionSettings {
   // "workers" 1..16: dataplane worker lcores (share-nothing, each owns the connections of its client ports);
   // read when the daemon starts (the ports' queues are made for it); `sluice --workers N` overrides.
   uint32_t workers = 1;
+  // IP fragment reassembly in the live dataplane (THREATS TCP-6), per worker: "fragment-datagrams" 0..4096 held at
+  // once (0 = drop every fragment), "fragment-timeout" ms 100..30000 from first fragment to whole datagram (Linux's
+  // 30 s ipfrag_time is a host's; a proxy's slots are better recycled fast, and senders retransmit),
+  // "fragments-per-datagram" 2..64 (a 1500-byte path cuts a 2 KB datagram in 2; 16 is generous).
+  uint32_t fragment_datagrams = 64;
+  uint32_t fragment_timeout_ms = 2000;
+  uint32_t fragments_per_datagram = 16;
   friend bool operator==(const SessionSettings&, const SessionSettings&) = default;
 };
 
@@ -396,6 +427,7 @@ struct Policy {
   MimeSettings mime;              // config mime limits
   ArchiveSettings archive;        // config archive
   AntivirusSettings antivirus;    // config antivirus
+  AttachmentFilterSettings attachment_filter;  // config attachment-filter
   UrlFilterSettings url_filter;   // config url-filter
   SpamSettings spam;              // config spamfilter settings + config spamfilter rule
   ScanSettings scan;              // config scan budget

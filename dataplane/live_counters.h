@@ -61,10 +61,16 @@ class Counter {
   X(drops_no_session, "TCP frames of no known session (stray ACK/RST, late packets)")                \
   X(drops_not_ip, "frames that were neither IP nor ARP")                                             \
   X(drops_malformed, "frames with bad headers or options")                                           \
-  X(drops_fragment, "IP fragments (not reassembled)")                                                \
+  X(drops_fragment, "IP fragments dropped otherwise: not TCP, malformed, too many or too big, reassembly off") \
+  X(fragments_received, "IP fragments received (IPv4 and IPv6; TCP-6)")                               \
+  X(fragments_reassembled, "IP datagrams reassembled from fragments and handled as whole frames")     \
+  X(fragments_timed_out, "IP datagrams dropped unfinished after fragment-timeout")                    \
+  X(fragments_overlap_dropped, "IP datagrams dropped whole: two fragments overlapped (RFC 5722)")     \
+  X(fragments_table_full, "IP fragments dropped: every fragment-datagrams slot of their bucket busy")  \
   X(drops_bad_checksum, "proxied-port TCP frames whose IPv4 header or TCP checksum failed (TCP-3)")  \
   X(drops_no_neighbour, "frames dropped waiting for ARP/ND")                                         \
   X(drops_no_mbuf, "frames not built: the mbuf pool was empty")                                      \
+  X(drops_spoofed_source, "outside frames whose source is an inside, backend or own address (TCP-9)")   \
   X(drops_table_full, "new connections dropped: session or pass-through table full")                 \
   X(messages_logged, "message records written")                                                       \
   X(messages_log_failed, "message records lost: the log file could not be written (disk full?)")       \

@@ -82,6 +82,13 @@ bool LiveTopology::is_vip_address(const IpAddr& address) const {
   return std::any_of(vip_ports.begin(), vip_ports.end(), [&](const VipPort& v) { return v.extip == address; });
 }
 
+bool LiveTopology::is_inside_or_own_address(const IpAddr& address) const {
+  if ((inside.net4 && inside.net4->contains(address)) || (inside.net6 && inside.net6->contains(address))) return true;
+  auto listed = [&](const std::vector<IpAddr>& list) { return std::find(list.begin(), list.end(), address) != list.end(); };
+  return listed(inside_addresses) || listed(outside_addresses) ||
+         std::any_of(vip_ports.begin(), vip_ports.end(), [&](const VipPort& v) { return v.mappedip == address; });
+}
+
 bool build_live_topology(const control::Policy& policy, LiveTopology* out, std::string* error) {
   Problems problems;
   LiveTopology topology;

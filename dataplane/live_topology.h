@@ -55,6 +55,10 @@ struct LiveTopology {
 
   const VipPort* find_vip_port(const IpAddr& address, uint16_t port) const;
   bool is_vip_address(const IpAddr& address) const;
+  // An address only the inside or the appliance itself may use as a source: the inside prefixes, the backends
+  // (mappedip), and the appliance's own addresses on either side. On the outside port such a source is spoofed
+  // (RFC 2827 ingress filtering, THREATS TCP-9).
+  bool is_inside_or_own_address(const IpAddr& address) const;
 };
 
 // Builds the topology; false with one message per problem (joined by newlines) in *error.

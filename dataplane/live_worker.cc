@@ -88,6 +88,8 @@ LiveWorkerSettings live_worker_settings(const control::Policy& policy) {
   s.passthrough.embryonic_ns = policy.tcp.connect_timeout_s * kNsPerSecond;
   s.passthrough.closed_ns = policy.tcp.time_wait_s * kNsPerSecond;
   s.neighbours.reachable_ns = policy.tcp.neighbour_timeout_s * kNsPerSecond;
+  s.fragments = {policy.session.fragment_datagrams, policy.session.fragment_timeout_ms * kNsPerMs,
+                 policy.session.fragments_per_datagram, RTE_MBUF_DEFAULT_DATAROOM};   // ports.cc's mbuf size
   return s;
 }
 
@@ -102,7 +104,8 @@ LiveWorker::LiveWorker(const LiveWorkerSettings& settings, const LiveTopology& t
       outside_(topology.outside, settings.neighbours, pool, counters_, settings.placement.queue),
       inside_(topology.inside, settings.neighbours, pool, counters_, settings.placement.queue),
       passthrough_(settings.max_passthrough, settings.passthrough),
-      wheel_(reassembly::TimerWheelConfig{}, 0) {
+      wheel_(reassembly::TimerWheelConfig{}, 0),
+      fragments_(settings.fragments, rte_rand()) {
   uint8_t key[16];
   for (int i = 0; i < 16; i += 8) {
     const uint64_t r = rte_rand();
@@ -350,15 +353,11 @@ bool LiveWorker::classify(Side side, rte_mbuf* mbuf, bool from_mesh, Frame& f) {
     rte_pktmbuf_free(mbuf);
     return false;
   }
+  if (f.layout.fragment && !reassemble(side, f)) return false;   // TCP-6: the whole datagram goes on, or nothing
   const bool v4 = kind == FrameKind::Ipv4;
   const uint8_t* l3 = f.data + f.layout.l3_offset;
   read_address(l3 + (v4 ? 12 : 8), v4, f.src);
   read_address(l3 + (v4 ? 16 : 24), v4, f.dst);
-  if (f.layout.fragment) {
-    counters_.drops_fragment.add();
-    rte_pktmbuf_free(mbuf);
-    return false;
-  }
   if (f.layout.l4_protocol == kIpProtoIcmp || f.layout.l4_protocol == kIpProtoIcmpv6) {
     const bool neighbour_discovery = f.layout.l4_protocol == kIpProtoIcmpv6 && f.layout.l4_len > 0 &&
                                      (f.data[f.layout.l4_offset] == 135 || f.data[f.layout.l4_offset] == 136);

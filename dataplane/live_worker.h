@@ -22,6 +22,7 @@
 #include "dataplane/flow_steering.h"
 #include "dataplane/redirect_mesh.h"
 #include "dataplane/flow_trace.h"
+#include "dataplane/ip_reassembly.h"
 #include "dataplane/worker_control.h"
 #include "scan/inspector/snapshot_registry.h"
 #include "dataplane/link_io.h"
@@ -73,6 +74,7 @@ struct LiveWorkerSettings {
   ClientDeadlines client_deadlines;     // command-timeout, min-data-rate (config smtp protocol-options)
   PassthroughTimeouts passthrough;
   NeighbourConfig neighbours;
+  FragmentLimits fragments;             // IP fragment reassembly (config system session fragment-*)
 };
 
 // Maps the configuration onto the worker's settings (one place, like scan/inspector/component_limits).
@@ -132,6 +134,9 @@ class LiveWorker {
   // Answers or drops what is not a TCP segment; true when the frame is TCP and waits for its connection lookup.
   // from_mesh: another worker handed the frame over (an ARP/ND copy marked learn-only is only learnt from).
   bool classify(Side side, rte_mbuf* mbuf, bool from_mesh, Frame& f);
+  // live_worker_fragments.cc. A fragment: true when f now holds its whole datagram (reassembled in f's own mbuf,
+  // located again); false when the fragment was kept, dropped (counted) or handed to the worker that reassembles it.
+  bool reassemble(Side side, Frame& f);
   void answer_arp(Side side, const Frame& f);
   void answer_icmp(Side side, const Frame& f);
   void handle_tcp(Side side, Frame& f, const std::optional<ConnRef>& found);
@@ -186,6 +191,7 @@ class LiveWorker {
   ConnTable conns_;
   PassthroughTable passthrough_;
   reassembly::TimerWheel wheel_;
+  IpReassembly fragments_;                               // datagrams whose fragments are still arriving (TCP-6)
   std::unique_ptr<reassembly::SynCookies> cookies_;
   std::vector<std::unique_ptr<ProxySession>> sessions_;  // grows on demand up to max_sessions
   std::vector<uint32_t> free_sessions_;

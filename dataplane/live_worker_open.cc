@@ -21,6 +21,12 @@ namespace flag = reassembly::tcp_flag;
 
 // A segment to the outside port that belongs to no connection: a new one, a cookie's ACK, or nothing of ours.
 void LiveWorker::new_connection(Frame& f) {
+  if (topology_.is_inside_or_own_address(f.src)) {   // spoofed: it would dial the backend as itself, or a loop
+    counters_.drops_spoofed_source.add();
+    trace_frame(Side::Outside, f, "dropped: an inside or own address as the source on the outside port");
+    rte_pktmbuf_free(f.mbuf);
+    return;
+  }
   const VipPort* vip = topology_.find_vip_port(f.dst, f.tcp.dst_port);
   if (vip == nullptr) {
     counters_.drops_no_policy.add();

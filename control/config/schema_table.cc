@@ -257,6 +257,19 @@ constexpr KeySpec kAntivirusKeys[] = {
     choice<&AntivirusSettings::action>("action", kActions, "verdict on a signature match"),
 };
 
+// Extensions have the grammar of domain labels (letters, digits, '-', '_', dot-separated: "exe", "tar.gz", and a
+// leading dot is allowed: ".exe"), so the domain list's word check is the extension list's.
+constexpr KeySpec kAttachmentFilterKeys[] = {
+    toggle<&AttachmentFilterSettings::enabled>("status", kEnableDisable, "check attachment names"),
+    string_list<&AttachmentFilterSettings::banned_extensions>("banned-extensions", ValueKind::DomainList,
+                                                              "extensions refused in any candidate name"),
+    choice<&AttachmentFilterSettings::action>("action", kActions, "verdict on a banned name"),
+    toggle<&AttachmentFilterSettings::archive_entries>("archive-entries", kEnableDisable,
+                                                       "also check archive member names"),
+    choice<&AttachmentFilterSettings::truncated_name_action>("truncated-name-action", kActions,
+                                                             "verdict on a name cut at its length limit"),
+};
+
 constexpr KeySpec kUrlFilterKeys[] = {
     path_list<&UrlFilterSettings::domain_lists>("domain-lists", "files of blocked domains"),
     path_list<&UrlFilterSettings::url_lists>("url-lists", "files of blocked URLs"),
@@ -300,6 +313,12 @@ constexpr KeySpec kSessionKeys[] = {
     integer<&SessionSettings::reassembly_segments, 4, 65536>("reassembly-segments",
                                                              "out-of-order pieces held per direction"),
     integer<&SessionSettings::workers, 1, 16>("workers", "dataplane worker lcores (read at daemon start)"),
+    integer<&SessionSettings::fragment_datagrams, 0, 4096>(
+        "fragment-datagrams", "IP datagrams in fragment reassembly at once per worker (0 = drop fragments)"),
+    integer<&SessionSettings::fragment_timeout_ms, 100, 30000>("fragment-timeout",
+                                                               "ms from first fragment to whole datagram"),
+    integer<&SessionSettings::fragments_per_datagram, 2, 64>("fragments-per-datagram",
+                                                             "fragments one IP datagram may arrive in"),
 };
 
 constexpr KeySpec kLogKeys[] = {
@@ -438,6 +457,8 @@ constexpr BlockSpec kBlocks[] = {
     settings_block<&Policy::mime>("mime limits", kMimeKeys, "MIME parser bounds"),
     settings_block<&Policy::archive>("archive", kArchiveKeys, "archive expansion limits"),
     settings_block<&Policy::antivirus>("antivirus", kAntivirusKeys, "signature scanning"),
+    settings_block<&Policy::attachment_filter>("attachment-filter", kAttachmentFilterKeys,
+                                               "banned attachment names"),
     settings_block<&Policy::url_filter>("url-filter", kUrlFilterKeys, "URL and domain lists"),
     settings_block<&Policy::spam>("spamfilter settings", kSpamSettingsKeys, "spam thresholds"),
     table_block("spamfilter rule", kSpamRuleKeys, "scored spam patterns", &append_spam_rule, &spam_rule_entries),

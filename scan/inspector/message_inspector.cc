@@ -1,6 +1,7 @@
 #include "scan/inspector/message_inspector.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "scan/archive/archive_expander.h"
 #include "scan/inspector/component_limits.h"
@@ -56,6 +57,8 @@ void MessageInspector::begin(MessageRecord* record) {
   wall_deadline_tsc_ = 0;
   call_deadline_tsc_ = 0;
   archive_events_ = 0;
+  banned_name_reasons_.clear();
+  truncated_name_ = false;
 }
 
 void MessageInspector::feed(std::string_view content) {
@@ -97,6 +100,7 @@ void MessageInspector::finish(const smtp::MessageEnd& end) {
   append_flag_names<smtp::SessionFlag>(end.flags, smtp::session_flag_name, record_->flags);
   append_flag_names<mime::Anomaly>(parser_.anomalies(), mime::anomaly_name, record_->flags);
   append_flag_names<archive::ArchiveEvent>(archive_events_, archive::archive_event_name, record_->flags);
+  check_archive_entry_names();
   if (oversize_) record_->flags.emplace_back("oversize");
   if (record_->scan_timeout) record_->flags.emplace_back("scan_timeout");
   if (scan_errors_) record_->flags.emplace_back("scan_error");
@@ -134,6 +138,13 @@ void MessageInspector::decide_verdict(const smtp::MessageEnd& end) {
   if (archive_events_ & static_cast<uint32_t>(archive::ArchiveEvent::Encrypted)) {
     v.apply(p.archive.encrypted_action, "archive:encrypted");
   }
+  if (p.attachment_filter.enabled) {
+    for (const std::string& reason : banned_name_reasons_) v.apply(p.attachment_filter.action, reason);
+    // A cut name lost its end, and with it the extension the policy would have judged (MIME-8: 1,000 characters).
+    if (truncated_name_ || (parser_.anomalies() & static_cast<uint32_t>(mime::Anomaly::FilenameTooLong))) {
+      v.apply(p.attachment_filter.truncated_name_action, "attachment-filter:truncated");
+    }
+  }
   if (record_->scan_timeout) v.apply(p.scan.scan_timeout_action, "scan:timeout");
   if (scan_errors_) v.apply(p.scan.scan_timeout_action, "scan:error");
   if (oversize_) v.apply(p.smtp.oversize_action, "smtp:oversize");
@@ -153,6 +164,27 @@ void MessageInspector::on_top_header(std::string_view name, std::string_view val
   hits_.add(header_hits_, std::string(name));
 }
 
+void MessageInspector::check_name(std::string_view name) {
+  const std::optional<std::string> extension = snapshot_.banned_names.banned_extension(name);
+  if (!extension) return;
+  std::string reason = BannedNames::reason(*extension, name);
+  if (std::find(banned_name_reasons_.begin(), banned_name_reasons_.end(), reason) == banned_name_reasons_.end()) {
+    banned_name_reasons_.push_back(std::move(reason));
+  }
+}
+
+// Archive members are in the record by now (each view adds its entries as they end), names sanitised and cut to
+// archive max-name-length by the expander.
+void MessageInspector::check_archive_entry_names() {
+  const control::Policy& p = snapshot_.policy;
+  if (!p.attachment_filter.enabled || !p.attachment_filter.archive_entries) return;
+  for (const AttachmentRecord& a : record_->attachments) {
+    if (a.depth == 0) continue;
+    check_name(a.name);
+    if (a.name.size() >= p.archive.max_name_length) truncated_name_ = true;
+  }
+}
+
 ViewScan* MessageInspector::find_view(uint32_t view_id) {
   for (ViewScan* v : open_views_) {
     if (v->view_id() == view_id) return v;
@@ -161,6 +193,8 @@ ViewScan* MessageInspector::find_view(uint32_t view_id) {
 }
 
 void MessageInspector::on_view_begin(uint32_t view_id, const mime::PartInfo& part, mime::ViewKind kind) {
+  // Every view of a part carries its names (the raw alternate of an ambiguous part too): each candidate counts.
+  for (const std::string& name : part.filenames) check_name(name);
   ViewScan* free_view = nullptr;
   for (auto& v : views_) {
     if (std::find(open_views_.begin(), open_views_.end(), v.get()) == open_views_.end()) {

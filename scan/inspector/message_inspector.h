@@ -2,12 +2,14 @@
 //
 // Owns: the MIME parser for the message, a pool of ViewScans (one per concurrently open MIME view), the
 // message's cycle budget (also handed to the views as a TSC deadline, so archive expansion stops inside one
-// call when it is spent), its rule hits and the MessageRecord being built; decides the verdict at the end.
-// Calls: mime (MimeParser), engine (header rules), ViewScan, decide_verdict().
+// call when it is spent), its rule hits, the banned names found and the MessageRecord being built; decides the
+// verdict at the end.
+// Calls: mime (MimeParser), engine (header rules), ViewScan, BannedNames (through the snapshot), decide_verdict().
 // It never holds the message: content goes through in the chunks it arrives in.
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -47,6 +49,9 @@ class MessageInspector final : private mime::MimeSink {
 
   ViewScan* find_view(uint32_t view_id);
   void decide_verdict(const smtp::MessageEnd&);
+  // config attachment-filter: every candidate name of a part (MIME-8) or an archive member's name.
+  void check_name(std::string_view name);
+  void check_archive_entry_names();
   void arm_call_deadline();
 
   const PolicySnapshot& snapshot_;
@@ -67,6 +72,8 @@ class MessageInspector final : private mime::MimeSink {
   uint64_t call_deadline_tsc_ = 0;   // this call's end: the budget left or the wall bound, the sooner; 0 = none
   bool scan_errors_ = false;   // a Hyperscan error: that content counts as not scanned (fail closed)
   uint32_t archive_events_ = 0;
+  std::vector<std::string> banned_name_reasons_;   // "attachment-filter:<ext>:<name>", each once
+  bool truncated_name_ = false;   // an archive member name reached max-name-length (MIME names: FilenameTooLong)
 };
 
 }  // namespace sluice::scan

@@ -55,6 +55,7 @@ std::unique_ptr<PolicySnapshot> build_policy_snapshot(const control::Policy& pol
   if (!load_url_lists(policy, snapshot->url_lists, error)) return nullptr;
   snapshot->envelope = envelope::EnvelopePolicy::build(policy, error);
   if (!snapshot->envelope) return nullptr;
+  snapshot->banned_names = BannedNames(policy.attachment_filter);
   return snapshot;
 }
 

@@ -1,7 +1,8 @@
 // scan/inspector/policy_snapshot.h — the compiled, immutable form of a configuration.
 //
 // Owns: the typed Policy, the compiled Hyperscan Database (signatures + anti-spam rules), the URL lists and
-// the envelope policy (relay control, sender/recipient lists, reputation lists read from their files).
+// the envelope policy (relay control, sender/recipient lists, reputation lists read from their files) and the
+// banned attachment names.
 // Built off the workers (at start-up and on every `commit`), then published through SnapshotRegistry. Workers
 // only read it; each worker brings its own engine::Scratch. Sessions keep the snapshot they started with.
 // Calls: control (Policy), engine (SignatureSet, Database), url (UrlLists), envelope (EnvelopePolicy).
@@ -14,6 +15,7 @@
 #include "scan/engine/database.h"
 #include "scan/engine/signature_set.h"
 #include "scan/envelope/envelope_policy.h"
+#include "scan/inspector/banned_names.h"
 #include "scan/url/url_lists.h"
 
 namespace sluice::scan {
@@ -25,6 +27,7 @@ struct PolicySnapshot {
   url::UrlLists url_lists;
   engine::LoadStats signature_stats;
   std::unique_ptr<const envelope::EnvelopePolicy> envelope;  // never null in a built snapshot
+  BannedNames banned_names;        // config attachment-filter, normalised (empty when its status is disable)
 };
 
 // Loads every signature file and URL list the policy names, adds the built-in EICAR signature and the

@@ -31,6 +31,7 @@ const char* anomaly_name(Anomaly a) {
     case Anomaly::EncodedRfc822: return "encoded_rfc822";
     case Anomaly::NoMimeVersion: return "no_mime_version";
     case Anomaly::ObsoleteHeaderSyntax: return "obsolete_header_syntax";
+    case Anomaly::BoundaryPrefixLine: return "boundary_prefix_line";
   }
   return "unknown";
 }
@@ -53,6 +54,7 @@ bool is_ambiguity(Anomaly a) {
     case Anomaly::FilenameConflict:
     case Anomaly::EncodedRfc822:
     case Anomaly::ObsoleteHeaderSyntax:
+    case Anomaly::BoundaryPrefixLine:
       return true;
     // Limits, legacy encodings and sloppiness every parser reads the same way.
     default:

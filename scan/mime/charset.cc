@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "scan/mime/utf7.h"
+
 namespace sluice::mime {
 namespace {
 
@@ -75,6 +77,8 @@ void append_as_utf8(std::string_view charset, std::string_view bytes, std::strin
     append_utf16(bytes, true, out);
   } else if (iequals(charset, "utf-16le")) {
     append_utf16(bytes, false, out);
+  } else if (is_utf7_charset(charset)) {
+    append_utf7_as_utf8(bytes, out);  // MIME-15: what a UTF-7 reader shows, so header rules see it too
   } else {
     out.append(bytes);
   }

@@ -1,7 +1,8 @@
 // Charset conversion to UTF-8 for names and header text (RFC 2047 words, RFC 2231
 // values). Knows UTF-8/ASCII (copied), ISO-8859-1 / Windows-1252 / Latin-1
-// (mapped byte per code point) and UTF-16/UCS-2 (BOM honoured, big-endian by
-// default). Any other charset is copied as bytes: sanitising comes later.
+// (mapped byte per code point), UTF-16/UCS-2 (BOM honoured, big-endian by
+// default) and UTF-7 (utf7.h). Any other charset is copied as bytes: sanitising
+// comes later. Calls utf7.h.
 #pragma once
 #include <string>
 #include <string_view>

@@ -16,15 +16,17 @@ bool blank(std::string_view s) { return s.find_first_not_of(" \t") == std::strin
 
 }  // namespace
 
-MimeParser::MimeParser(const MimeLimits& limits, MimeSink& sink)
+MimeParser::MimeParser(const MimeLimits& limits, MimeSink& sink, EntityContext top_context)
     : limits_(limits),
+      top_context_(top_context),
       sink_(sink),
       log_(sink),
       splitter_(std::max(limits.max_line_length, limits.max_boundary_length + kDelimiterSlack),
                 limits.max_line_length),
       header_(limits_, log_),
-      leaf_(limits_, sink, log_, next_view_id_) {
-  push_entity(PartInfo{}, EntityContext{true, false}, true);
+      leaf_(limits_, sink, log_, next_view_id_),
+      alternate_(sink, log_, next_view_id_, parts_) {
+  push_entity(PartInfo{}, top_context_, true);
 }
 
 MimeParser::~MimeParser() = default;
@@ -36,6 +38,7 @@ void MimeParser::feed(std::string_view content) {
 
 void MimeParser::finish() {
   log_.raise_bits(splitter_.finish(*this), "at end of message");
+  alternate_.end(false);
   if (flat_.is_open()) {
     flat_.close(sink_, true);
     depth_ = 0;  // the frames under a limit have nothing left to close
@@ -54,13 +57,20 @@ void MimeParser::reset() {
   next_view_id_ = 1;
   nested_parser_.reset();
   nested_sink_.reset();
+  alternate_.abandon();
+  replaying_ = false;
   log_.clear();
-  push_entity(PartInfo{}, EntityContext{true, false}, true);
+  push_entity(PartInfo{}, top_context_, true);
 }
 
 void MimeParser::on_line(const LineChunk& chunk) {
   if (chunk.anomalies) log_.raise_bits(chunk.anomalies, "in message content");
+  // The alternate reading gets every line after the one that began it, except the
+  // delimiter (or next prefix line) that ends it.
+  const bool reading = alternate_.active();
+  const uint64_t begun = alternate_.readings_begun();
   route(chunk);
+  if (reading && alternate_.active() && alternate_.readings_begun() == begun) alternate_.line(chunk);
 }
 
 void MimeParser::route(const LineChunk& chunk) {
@@ -68,7 +78,7 @@ void MimeParser::route(const LineChunk& chunk) {
     flat_.line(sink_, chunk);
     return;
   }
-  if (chunk.starts_line && chunk.ends_line && take_delimiter(chunk.text)) return;
+  if (chunk.starts_line && take_delimiter(chunk)) return;
   Frame& frame = top();
   if (frame.in_headers) {
     header_line(chunk);
@@ -95,7 +105,9 @@ void MimeParser::header_line(const LineChunk& chunk) {
     case HeaderBlock::Step::End: end_headers(); return;
     case HeaderBlock::Step::EndReplayLine:
       end_headers();
+      replaying_ = true;
       route(chunk);  // may now be a delimiter of the boundary just declared
+      replaying_ = false;
       return;
   }
 }
@@ -127,30 +139,68 @@ void MimeParser::container_line(Frame& frame, const LineChunk& chunk) {
   frame.raw.line(sink_, chunk);
 }
 
-bool MimeParser::take_delimiter(std::string_view line) {
+bool MimeParser::take_delimiter(const LineChunk& chunk) {
+  const std::string_view line = chunk.text;
   if (line.size() < 2 || line[0] != '-' || line[1] != '-') return false;
-  size_t best_level = 0;
-  size_t best_length = 0;
-  bool found = false;
-  bool best_close = false;
+  // The best delimiter and the best prefix reading: longest boundary, ties to the innermost.
+  struct Best {
+    bool found = false;
+    size_t level = 0;
+    size_t length = 0;
+    bool is_close = false;
+    void offer(size_t at, size_t len, bool close) {
+      if (found && len <= length) return;
+      *this = Best{true, at, len, close};
+    }
+  } delimiter, prefix;
   for (size_t level = depth_; level-- > 0;) {  // innermost first: it wins ties
     const Frame& frame = frames_[level];
     if (frame.in_headers || frame.shape != BodyShape::Multipart) continue;
     for (const std::string& boundary : frame.boundaries) {
+      if (!starts_with_dash_boundary(line, boundary)) continue;
       bool is_close = false;
-      if ((!found || boundary.size() > best_length) && match_delimiter(line, boundary, is_close)) {
-        found = true;
-        best_level = level;
-        best_length = boundary.size();
-        best_close = is_close;
-      }
+      // A piece of a longer line is never a delimiter (it does not fit the buffer).
+      if (delimiter_rest_is_padding(line, boundary, is_close) && chunk.ends_line)
+        delimiter.offer(level, boundary.size(), is_close);
+      else
+        prefix.offer(level, boundary.size(), is_close);
     }
   }
-  if (found) on_delimiter(best_level, best_close);
-  return found;
+  if (delimiter.found) {
+    on_delimiter(delimiter.level, delimiter.is_close);
+    return true;
+  }
+  if (prefix.found && !replaying_) on_boundary_prefix_line(prefix.level, prefix.is_close);
+  return false;
+}
+
+void MimeParser::on_boundary_prefix_line(size_t level, bool is_close) {
+  log_.raise(Anomaly::BoundaryPrefixLine, "line starts with a boundary but is no delimiter");
+  // To the prefix reader this line is a delimiter of the multipart at `level`: it
+  // ends that multipart's current part (and a reading begun at a deeper level is
+  // inside that part); one begun further out is not ended, the line is its data.
+  if (alternate_.active()) {
+    if (alternate_.level() < level) return;
+    alternate_.end(true);
+  }
+  if (is_close) return;  // what follows is that multipart's epilogue: this reading already scans it
+  const Frame& multipart = frames_[level];
+  const uint32_t depth = multipart.info.depth + 1;
+  if (depth > limits_.max_depth || parts_ >= limits_.max_parts) {
+    log_.raise(depth > limits_.max_depth ? Anomaly::DepthLimit : Anomaly::PartLimit,
+               "no room left for the boundary-prefix reading");
+    return;
+  }
+  // The part's nested structure counts from zero in the child: give it what is left.
+  MimeLimits remaining = limits_;
+  remaining.max_depth = limits_.max_depth - depth;
+  remaining.max_parts = limits_.max_parts - parts_;
+  alternate_.begin(remaining, EntityContext{false, multipart.digest}, depth, level);
 }
 
 void MimeParser::on_delimiter(size_t level, bool is_close) {
+  // The part a prefix reader opened below this multipart (or a deeper one) ends here too.
+  if (alternate_.active() && alternate_.level() >= level) alternate_.end(true);
   while (depth_ - 1 > level) close_top(true);
   Frame& frame = top();
   frame.raw.close(sink_, false);

@@ -1,8 +1,9 @@
 // MimeParser: incremental MIME parser for one message at a time (scan/mime's entry
-// point). Owns the line splitter, the header block reader, the entity stack and
-// the leaf views; calls only its MimeSink. Never holds the whole message: one
-// line (max(max_line_length, max_boundary_length + 8) bytes) and one header
-// field at a time.
+// point). Owns the line splitter, the header block reader, the entity stack, the
+// leaf views and the alternate reading of a boundary-prefix line; calls only its
+// MimeSink (a child parser's output reaches it through a renumbering sink).
+// Never holds the whole message: one line (max(max_line_length,
+// max_boundary_length + 8) bytes) and one header field at a time, per reading.
 //
 // Documented rules (THREATS 3; README.md says the same):
 //  - Union rule: wherever two reasonable parsers disagree we scan every reading,
@@ -23,6 +24,14 @@
 //    on a tie the innermost. Parts still open below the matched multipart end
 //    there (unclosed multiparts flag MissingCloseDelimiter). A delimiter line
 //    longer than the line buffer is not recognised (flagged LongLine).
+//  - A line that starts with "--" + a live boundary but is no delimiter
+//    ("--b\v", "--bX", a delimiter longer than the line buffer) is data here and
+//    a delimiter to prefix-matching or isspace()-trimming readers: flagged
+//    BoundaryPrefixLine, and that reading is scanned too (AlternateReading: the
+//    lines after it parsed as a new part of the multipart whose boundary is the
+//    longest prefix, until a real delimiter at that level or above). A boundary
+//    that is a prefix of a longer one ("b" outside "b2") is no such line: a line
+//    that is exactly a delimiter of any live boundary is never flagged.
 //  - message/rfc822, message/global and multipart/digest children are parsed as
 //    messages; under base64/QP (forbidden, MUAs decode it) the body is decoded
 //    and parsed by a child parser + EncodedRfc822.
@@ -49,6 +58,7 @@
 #include <string_view>
 #include <vector>
 
+#include "scan/mime/alternate_reading.h"
 #include "scan/mime/anomaly_log.h"
 #include "scan/mime/header_block.h"
 #include "scan/mime/leaf_views.h"
@@ -64,7 +74,10 @@ class NestedMessageSink;
 
 class MimeParser : private LineHandler, private HeaderFieldHandler {
  public:
-  MimeParser(const MimeLimits& limits, MimeSink& sink);
+  // top_context: what the first entity is; a message unless this parser reads an
+  // AlternateReading's body part.
+  MimeParser(const MimeLimits& limits, MimeSink& sink,
+             EntityContext top_context = EntityContext{true, false});
   ~MimeParser() override;
   MimeParser(const MimeParser&) = delete;
   MimeParser& operator=(const MimeParser&) = delete;
@@ -98,7 +111,10 @@ class MimeParser : private LineHandler, private HeaderFieldHandler {
   void header_line(const LineChunk& chunk);
   void end_headers();
   void container_line(Frame& frame, const LineChunk& chunk);
-  bool take_delimiter(std::string_view line);
+  // Acts on a line that begins "--" + a live boundary: a delimiter (returns true) or a
+  // boundary-prefix line (flagged, alternate reading begun; returns false: it is data).
+  bool take_delimiter(const LineChunk& chunk);
+  void on_boundary_prefix_line(size_t level, bool is_close);
   void on_delimiter(size_t level, bool is_close);
   // Opens a child entity of `parent`, or the flat rest when a limit is reached.
   void push_entity(const PartInfo& parent, EntityContext context, bool top_level);
@@ -108,6 +124,7 @@ class MimeParser : private LineHandler, private HeaderFieldHandler {
   Frame& top() { return frames_[depth_ - 1]; }
 
   const MimeLimits limits_;
+  const EntityContext top_context_;
   MimeSink& sink_;
   AnomalyLog log_;
   LineSplitter splitter_;
@@ -125,6 +142,8 @@ class MimeParser : private LineHandler, private HeaderFieldHandler {
   std::string decoded_header_;
   std::unique_ptr<NestedMessageSink> nested_sink_;
   std::unique_ptr<MimeParser> nested_parser_;
+  AlternateReading alternate_;  // the other reading of a boundary-prefix line
+  bool replaying_ = false;      // a header-ending line routed again: already examined once
 };
 
 }  // namespace sluice::mime

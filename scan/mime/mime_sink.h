@@ -36,6 +36,7 @@ enum class Anomaly : uint32_t {  // bit flags
   EncodedRfc822 = 1u << 23,
   NoMimeVersion = 1u << 24,
   ObsoleteHeaderSyntax = 1u << 25,
+  BoundaryPrefixLine = 1u << 26,  // "--b\v", "--bX": data here, a delimiter to prefix readers (MIME-4)
 };
 
 // Stable snake_case names for logs, e.g. "duplicate_boundary".

@@ -342,8 +342,8 @@ def st12(c, t):
 
 
 def st14(c, t):
-    c.start("ST-14", "reply splitting: attachment name decoding to CR LF + '250 2.0.0 Ok: queued.exe', inside TLS")
-    name = "x%0D%0A250%202.0.0%20Ok%3A%20queued.exe"
+    c.start("ST-14", "reply splitting: attachment name decoding to CR LF + '250 2.0.0 Ok: queued.txt', inside TLS")
+    name = "x%0D%0A250%202.0.0%20Ok%3A%20queued.txt"
     boundary = "st14-boundary"
     for kind, payload in (("EICAR", vm.EICAR), ("clean", b"hello world")):
         test_id = f"st14-{kind.lower()}"

@@ -127,7 +127,7 @@ def cases():
     c["rfc2231-filename"] = (multipart("rfc2231 filename", [TEXT, (
         b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
         b"Content-Disposition: attachment; filename*1=\"il.exe\"; filename*0=\"ev\"\r\n", b64(b"MZ harmless\n"))]),
-        expect())
+        expect(verdict="reject"))   # the continuations decode to evil.exe, a banned name (config attachment-filter)
     c["url-listed"] = (multipart("url listed", [TEXT, (b"Content-Type: text/html\r\n",
         b'<html><body><a href="https://login.phish.example/account?id=1">Verify</a> or visit '
         b"hxxp://malware-drop[.]example/payload</body></html>\r\n")], ct=b"multipart/alternative"),

@@ -135,7 +135,7 @@ TEST(Mime13Archives, SecondOfTwoConcatenatedZipsIsScanned) {
 
 TEST(Mime13Archives, EncryptedZipFollowsEncryptedAction) {
   ZipWriter w;
-  w.add("secret.exe", "ciphertext-bytes", Method::Stored, ZipWriter::kEncrypted);
+  w.add("secret.txt", "ciphertext-bytes", Method::Stored, ZipWriter::kEncrypted);
   const std::string content =
       message_with_attachment("invoice.zip", "application/zip", w.finish());   // "password: 1234" would be the body
   expect_refused(send_message(content, "reject"), "archive:encrypted");

@@ -76,6 +76,11 @@ class Tcp6Fragments : public AdversarialTcp {
     EXPECT_FALSE(to_client.rst);
     EXPECT_EQ(app_->worker().sessions_in_use(), 1u);
     EXPECT_EQ(app_->worker().counters().drops_malformed.get(), 0u);   // well-formed fragments, whatever became of them
+    const dataplane::LiveCounters& counters = app_->worker().counters();
+    EXPECT_EQ(counters.fragments_received.get(), 3u);
+    EXPECT_EQ(counters.fragments_reassembled.get(), 1u);
+    EXPECT_EQ(counters.drops_bad_checksum.get(), 0u);   // the reassembled segment's TCP checksum was verified
+    EXPECT_EQ(counters.fragments_overlap_dropped.get(), 0u);
   }
 
   // Two fragments that overlap on payload bytes 4..11 and disagree there: the datagram is dropped, nothing is
@@ -103,6 +108,8 @@ class Tcp6Fragments : public AdversarialTcp {
     EXPECT_FALSE(to_client.rst);
     EXPECT_EQ(app_->worker().sessions_in_use(), 1u);
     EXPECT_EQ(app_->worker().counters().drops_malformed.get(), 0u);
+    EXPECT_EQ(app_->worker().counters().fragments_overlap_dropped.get(), 2u);   // one per datagram, both orders
+    EXPECT_EQ(app_->worker().counters().fragments_reassembled.get(), 0u);
     inject_from_client(whole);
     poll_into(to_client, to_backend);
     EXPECT_EQ(to_backend.bytes, line);
@@ -111,17 +118,11 @@ class Tcp6Fragments : public AdversarialTcp {
 };
 
 TEST_F(Tcp6Fragments, ReorderedIpv4FragmentsAreReassembled) {
-  // Open finding (issue 8, docs/security.md): the live worker drops every IP fragment (drops_fragment); per-worker
-  // reassembly (rte_ip_frag, bounded by named settings) is the fix. The test stays as its specification.
-  GTEST_SKIP() << "open finding TCP-6: IP fragments are dropped, not reassembled";
   establish();
   expect_reordered_fragments_reassembled();
 }
 
 TEST_F(Tcp6Fragments, ReorderedIpv6FragmentsAreReassembled) {
-  // Open finding (issue 8, docs/security.md): the live worker drops every IP fragment (drops_fragment); per-worker
-  // reassembly (rte_ip_frag, bounded by named settings) is the fix. The test stays as its specification.
-  GTEST_SKIP() << "open finding TCP-6: IP fragments are dropped, not reassembled";
   establish_v6();
   expect_reordered_fragments_reassembled();
 }

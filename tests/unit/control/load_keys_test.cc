@@ -1,6 +1,8 @@
 // Binding: defaults, every key of every block, lists, unset, path resolution.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/unit/control/load_helpers.h"
 
 namespace sluice::control {
@@ -139,6 +141,43 @@ TEST(LoadKeys, UrlFilter) {
             (std::vector<std::string>{"/etc/sluice/d1.txt", "/etc/sluice/d2.txt"}));
   EXPECT_EQ(result.policy.url_filter.url_lists, (std::vector<std::string>{"/lists/u.txt"}));
   EXPECT_EQ(result.policy.url_filter.action, Action::Tag);
+}
+
+TEST(LoadKeys, AttachmentFilterDefaultsToTheExecutableSet) {
+  const AttachmentFilterSettings f = load("").policy.attachment_filter;
+  EXPECT_TRUE(f.enabled);
+  EXPECT_EQ(f.banned_extensions.size(), 32u);
+  for (const char* ext : {"exe", "scr", "com", "pif", "bat", "cmd", "js", "jse", "vbs", "vbe", "wsf", "hta", "cpl",
+                          "msi", "lnk", "iso"}) {
+    EXPECT_NE(std::find(f.banned_extensions.begin(), f.banned_extensions.end(), ext), f.banned_extensions.end()) << ext;
+  }
+  EXPECT_EQ(f.action, Action::Reject);
+  EXPECT_TRUE(f.archive_entries);
+  EXPECT_EQ(f.truncated_name_action, Action::Reject);
+}
+
+TEST(LoadKeys, AttachmentFilter) {
+  const LoadResult result = load(
+      "config attachment-filter\n set status disable\n set banned-extensions .EXE tar.gz js\n set action tag\n"
+      " set archive-entries disable\n set truncated-name-action pass\nend\n");
+  ASSERT_TRUE(result.ok()) << error_lines(result).front();
+  const AttachmentFilterSettings& f = result.policy.attachment_filter;
+  EXPECT_FALSE(f.enabled);
+  EXPECT_EQ(f.banned_extensions, (std::vector<std::string>{".EXE", "tar.gz", "js"}));   // normalised when applied
+  EXPECT_EQ(f.action, Action::Tag);
+  EXPECT_FALSE(f.archive_entries);
+  EXPECT_EQ(f.truncated_name_action, Action::Pass);
+  const LoadResult restored =
+      load("config attachment-filter\n set banned-extensions pdf\n unset banned-extensions\nend\n");
+  ASSERT_TRUE(restored.ok());
+  EXPECT_EQ(restored.policy.attachment_filter, AttachmentFilterSettings{});
+}
+
+TEST(LoadKeys, AttachmentFilterRefusesWordsThatAreNoExtension) {
+  const LoadResult result = load("config attachment-filter\n set banned-extensions exe *.scr\nend\n");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].line, 2u);
+  EXPECT_NE(result.errors[0].message.find("*.scr"), std::string::npos) << result.errors[0].message;
 }
 
 TEST(LoadKeys, SpamfilterSettingsAndRules) {

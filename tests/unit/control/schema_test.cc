@@ -28,7 +28,7 @@ TEST(Schema, ListsBlocksInDocumentedOrder) {
   const std::vector<std::string_view> expected = {
       "system interface",    "firewall vip", "ssl profile",   "smtp protocol-options", "smtp envelope",
       "reputation settings", "reputation list", "greylist",   "mime limits",           "archive",
-      "antivirus",           "url-filter",   "spamfilter settings", "spamfilter rule", "quarantine",
+      "antivirus",           "attachment-filter", "url-filter", "spamfilter settings", "spamfilter rule", "quarantine",
       "scan budget",         "system session", "system tcp",  "system tls",            "system control",
       "system alertemail",   "system prometheus", "log settings", "log syslogd"};
   EXPECT_EQ(block_paths(), expected);

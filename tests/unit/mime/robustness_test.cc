@@ -33,12 +33,18 @@ TEST(Robustness, MutatedMessagesChunkIndependently) {
             "--b--", "epi"}),
       crlf({"Content-Type: multipart/digest; boundary=d", "", "--d", "", "Subject: in", "", "begin 644 a",
             "#0V%T", "end", "--d--"}),
+      // Boundary-prefix lines: the alternate reading must be as chunk-independent as the main one.
+      crlf({"MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "", "--b",
+            "Content-Type: multipart/alternative; boundary=b2", "", "--b2", "", "one", "--b\v",
+            "Content-Type: multipart/mixed; boundary=c", "", "--c", "Content-Transfer-Encoding: base64", "",
+            kEicarBase64, "--cX", "", "two", "--b2--", "--bX", "Content-Type: text/html", "", "<p>three</p>",
+            "--b--X", "--b--"}),
   };
   const std::string_view tokens[] = {"\r", "\n", "\r\n", "--b", "--b--", "=", ":", std::string_view("\0", 1),
-                                     " ", "\t", "=?utf-8?b?", "?=", "\"", "(", "*0*=", "%", "--d"};
+                                     " ", "\t", "=?utf-8?b?", "?=", "\"", "(", "*0*=", "%", "--d", "--bX", "\v"};
   Xorshift rng;
-  for (int round = 0; round < 200; ++round) {
-    std::string msg = seeds[round % 2];
+  for (int round = 0; round < 300; ++round) {
+    std::string msg = seeds[round % std::size(seeds)];
     for (int edit = 0; edit < 8; ++edit) {
       const size_t at = rng.next() % (msg.size() + 1);
       switch (rng.next() % 3) {
@@ -92,6 +98,34 @@ TEST(Robustness, EncodedRfc822NestingRespectsDepth) {
   EXPECT_TRUE(r.has(Anomaly::DepthLimit));
   ASSERT_EQ(r.views.size(), 1u);
   EXPECT_LE(r.views[0].part.depth, MimeLimits{}.max_depth);
+}
+
+TEST(Robustness, HundredThousandBoundaryPrefixLinesAreBoundedByMaxParts) {
+  // Each "--bX" begins a prefix reading whose part takes a part index: max_parts bounds them like any parts.
+  std::string msg = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n";
+  for (int i = 0; i < 100000; ++i) msg += "--bX\r\nx\r\n";
+  msg += "--b--\r\n";
+  const auto r = parse(msg);
+  EXPECT_TRUE(r.has(Anomaly::BoundaryPrefixLine));
+  EXPECT_TRUE(r.has(Anomaly::PartLimit));
+  EXPECT_LE(r.views.size(), MimeLimits{}.max_parts + 1);
+  EXPECT_EQ(r.views[0].data.size(), 100000u * 9 - 2) << "Sluice's own reading keeps every line";
+}
+
+TEST(Robustness, PrefixReadingsInsidePrefixReadingsAreBoundedByMaxDepth) {
+  // Main reading: multipart b, then data. The prefix reading of "--bX" is a multipart c whose "--cX" begins a
+  // prefix reading of its own, which is a multipart d, and so on: every level is one child parser deeper.
+  std::string msg = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\ntext\r\n--bX\r\n";
+  for (int i = 0; i < 100; ++i) {
+    const std::string name = "m" + std::to_string(i);
+    msg += "Content-Type: multipart/mixed; boundary=" + name + "\r\n\r\n--" + name + "\r\n\r\nx\r\n--" + name +
+           "X\r\n";
+  }
+  msg += "--b--\r\n";
+  const auto r = parse(msg);
+  EXPECT_TRUE(r.has(Anomaly::BoundaryPrefixLine));
+  EXPECT_TRUE(r.has(Anomaly::DepthLimit));
+  for (const auto& v : r.views) EXPECT_LE(v.part.depth, MimeLimits{}.max_depth + 1);
 }
 
 TEST(Robustness, HugeSingleLineIsStreamedNotBuffered) {

@@ -96,9 +96,100 @@ TEST(ThreatsMime4, BoundaryQuotingReadings) {
 TEST(ThreatsMime4, TransportPaddingAllowedOtherTrailersNot) {
   auto r = parse(crlf({"Content-Type: multipart/mixed; boundary=b", "", "--b \t", "", "one",
                        "--b\v", "still one", "--bX", "--b--  "}));
-  ASSERT_EQ(r.views.size(), 1u);
+  // Sluice's own reading: one part, the other trailers are data.
+  ASSERT_EQ(r.views.size(), 2u);
   EXPECT_EQ(r.views[0].data, "one\r\n--b\v\r\nstill one\r\n--bX");
   EXPECT_FALSE(r.has(Anomaly::MissingCloseDelimiter));
+  // The prefix reader's: "--b\v" opened a part (headerless, so its first line is body) that "--bX" ended.
+  EXPECT_EQ(r.views[1].data, "still one");
+  EXPECT_EQ(r.views[1].part.depth, 1u);
+  EXPECT_TRUE(r.has(Anomaly::BoundaryPrefixLine));
+  EXPECT_TRUE(is_ambiguity(Anomaly::BoundaryPrefixLine));
+}
+
+// "--b" + a byte that is not transport padding: data here, a delimiter to readers that trim isspace() or compare
+// prefixes, who then open the attachment after it. Both readings are scanned and the line is flagged.
+std::string text_then_prefixed_attachment(std::string_view trailer) {
+  return crlf({"MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "", "--b",
+               "Content-Type: text/plain", "", "clean", "--b" + std::string(trailer)}) +
+         payload_part() + crlf({"--b--"});
+}
+
+TEST(ThreatsMime4, NonPaddingAfterDelimiterIsFlaggedAndTheAttachmentScanned) {
+  const std::string_view trailers[] = {"\v", "\f", "X", std::string_view("\0", 1), "-X", "--X"};
+  for (std::string_view trailer : trailers) {
+    const std::string message = text_then_prefixed_attachment(trailer);
+    const auto r = parse(message);
+    SCOPED_TRACE(::testing::PrintToString(std::string(trailer)));
+    EXPECT_TRUE(r.has(Anomaly::BoundaryPrefixLine));
+    ASSERT_GE(r.views.size(), 1u);
+    // Sluice's reading is unchanged: the text part runs to the close delimiter.
+    EXPECT_TRUE(r.views[0].data.starts_with("clean\r\n--b"));
+    EXPECT_TRUE(r.views[0].data.ends_with(kEicarBase64));
+    if (trailer.starts_with("--")) {
+      // "--b--X" is a close delimiter to the prefix reader: what follows is the epilogue it never parses.
+      EXPECT_EQ(r.views.size(), 1u);
+    } else {
+      EXPECT_TRUE(decoded_payload_found(r)) << "the prefix reader's attachment, decoded";
+    }
+  }
+  // Only the flag (and what the trailer is on its own): nothing else about this structure is odd.
+  EXPECT_EQ(parse(text_then_prefixed_attachment("X")).anomalies, bits({Anomaly::BoundaryPrefixLine}));
+  EXPECT_EQ(parse(text_then_prefixed_attachment("\v")).anomalies, bits({Anomaly::BoundaryPrefixLine}));
+}
+
+TEST(ThreatsMime4, PrefixReadingIsAPartOfItsMultipartEndingAtTheNextDelimiter) {
+  const auto r = parse(crlf({"MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "", "--b", "",
+                             "one", "--bX", "Content-Type: text/html", "", "<p>two</p>", "--b", "", "three",
+                             "--b--"}));
+  ASSERT_EQ(r.views.size(), 3u);
+  EXPECT_EQ(r.views[0].data, "one\r\n--bX\r\nContent-Type: text/html\r\n\r\n<p>two</p>");
+  // The line end before "--b" is the delimiter's in both readings.
+  EXPECT_EQ(r.views[1].data, "<p>two</p>");
+  EXPECT_EQ(r.views[1].part.content_type, "text/html");
+  EXPECT_EQ(r.views[1].part.depth, 1u);
+  EXPECT_NE(r.views[1].part.index, r.views[0].part.index);
+  EXPECT_EQ(r.views[2].data, "three");
+  EXPECT_EQ(r.views[2].part.index, r.views[1].part.index + 1) << "part indices never collide";
+  EXPECT_EQ(r.anomalies, bits({Anomaly::BoundaryPrefixLine}));
+}
+
+TEST(ThreatsMime4, PrefixOfAnOuterBoundaryInsideANestedMultipart) {
+  // "--bX" inside the inner multipart (boundary c) opens, to the prefix reader, a part of the outer one: it closes
+  // the inner multipart there, so the prefix reading is a depth-1 part that runs to the outer "--b--".
+  const auto r = parse(crlf({"MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "", "--b",
+                             "Content-Type: multipart/mixed; boundary=c", "", "--c", "", "inner", "--bX"}) +
+                       payload_part() + crlf({"--b--"}));
+  EXPECT_TRUE(decoded_payload_found(r));
+  for (const auto& v : r.views) {
+    if (v.data == kEicar) {
+      EXPECT_EQ(v.part.depth, 1u);
+    }
+  }
+  EXPECT_TRUE(r.has(Anomaly::BoundaryPrefixLine));
+}
+
+TEST(ThreatsMime4, BoundaryThatPrefixesANestedOneIsNotFlagged) {
+  // RFC 2046 §5.1.1 asks that an inner boundary not extend an outer one, but "b" outside "b2" is common and every
+  // line here is exactly a delimiter of one of them: the longest wins and nothing is ambiguous.
+  const auto r = parse(crlf({"MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "", "--b",
+                             "Content-Type: multipart/alternative; boundary=b2", "", "--b2", "", "inner",
+                             "--b2--", "--b"}) +
+                       payload_part() + crlf({"--b--"}));
+  EXPECT_TRUE(decoded_payload_found(r));
+  EXPECT_EQ(r.anomalies, 0u);
+}
+
+TEST(ThreatsMime4, PrefixReadingRespectsTheDepthLimit) {
+  MimeLimits limits;
+  limits.max_depth = 1;  // the multipart's children sit at depth 1: room for the prefix part, none below it
+  const std::string nested_inside = crlf({"MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "",
+                                          "--b", "", "one", "--bX", "Content-Type: multipart/mixed; boundary=c",
+                                          "", "--c", "", "deep", "--c--", "--b--"});
+  const auto r = parse(nested_inside, limits);
+  EXPECT_TRUE(r.has(Anomaly::BoundaryPrefixLine));
+  EXPECT_TRUE(r.has(Anomaly::DepthLimit)) << "the prefix reading's own nesting counts against max_depth";
+  EXPECT_TRUE(r.any_view_contains("deep"));
 }
 
 TEST(ThreatsMime4, EmptyLongAnd2047Boundaries) {
