@@ -3,6 +3,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -11,6 +13,7 @@
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <sstream>
 
 namespace sluice::tls {
 namespace {
@@ -72,6 +75,18 @@ PemBundle::~PemBundle() {
   EVP_PKEY_free(key);
 }
 
+std::string key_file_protection_problem(mode_t mode, uid_t owner, uid_t daemon_uid) {
+  std::ostringstream octal;
+  octal << '0' << std::oct << (mode & 07777);
+  if ((mode & 077) != 0)
+    return "private key file is accessible by group or others (mode " + octal.str() +
+           "); chmod 600 it (THREATS TLS-4)";
+  if (owner != 0 && owner != daemon_uid)
+    return "private key file is owned by uid " + std::to_string(owner) + ", neither root nor the daemon's uid " +
+           std::to_string(daemon_uid) + " (mode " + octal.str() + "); chown it (THREATS TLS-4)";
+  return "";
+}
+
 std::string key_type_name(const EVP_PKEY* key) {
   switch (EVP_PKEY_get_base_id(key)) {
     case EVP_PKEY_RSA: return "RSA";
@@ -93,12 +108,18 @@ bool load_pem_bundle(const std::string& path, uint32_t expiry_warning_days, PemB
   // Read the file once; both passes below parse the same bytes.
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return fail(std::string("unreadable: ") + std::strerror(errno));
+  // The protection is judged on the file actually opened (fstat, not stat on
+  // the path), so a rename between the check and the read cannot dodge it.
+  struct stat st {};
+  bool stat_ok = ::fstat(::fileno(f), &st) == 0;
+  int stat_errno = errno;
   std::string text;
   char buf[4096];
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
   bool read_error = std::ferror(f) != 0;
   std::fclose(f);
+  if (!stat_ok) return fail(std::string("unreadable: fstat: ") + std::strerror(stat_errno));
   if (read_error) return fail("unreadable: read error");
 
   // Certificates: PEM_read_bio_X509 skips blocks of other types (the key).
@@ -121,6 +142,10 @@ bool load_pem_bundle(const std::string& path, uint32_t expiry_warning_days, PemB
     return fail(encrypted ? "private key is encrypted (a passphrase cannot be entered unattended)"
                           : "no private key");
   }
+  // Judged once the file is known to hold a key, so a file without one is
+  // named for that, the problem the administrator must fix first.
+  std::string protection = key_file_protection_problem(st.st_mode, st.st_uid, ::geteuid());
+  if (!protection.empty()) return fail(protection);
   if (X509_check_private_key(out->leaf, out->key) != 1)
     return fail("private key (" + key_type_name(out->key) + ") does not match the certificate " +
                 subject_of(out->leaf));

@@ -24,6 +24,7 @@ ViewScan::ViewScan(const PolicySnapshot& snapshot, engine::Scratch& scratch)
       scratch_(scratch),
       scanner_(*snapshot.database, scratch),
       urls_(url_limits_from(snapshot.policy.url_filter)),
+      pdf_urls_(url_limits_from(snapshot.policy.url_filter)),
       archive_limits_(archive_limits_from(snapshot.policy.archive)) {}
 
 ViewScan::~ViewScan() = default;
@@ -45,14 +46,22 @@ void ViewScan::begin(uint32_t view_id, const mime::PartInfo& part, mime::ViewKin
   deadline_tsc_ = 0;
   scan_error_ = false;
   scanner_.begin(declared_attachment_ ? engine::ContentDigest::Always : engine::ContentDigest::IfBinary);
-  if (text_) urls_.begin(part.is_html());
+  if (text_) {
+    urls_.begin(part.is_html());
+  } else {
+    pdf_urls_.begin();   // by content, whatever the part's label says
+  }
 }
 
 void ViewScan::feed(std::string_view bytes, uint64_t deadline_tsc) {
   deadline_tsc_ = deadline_tsc;
   if (archive_active_) expander_->set_deadline_tsc(deadline_tsc_);
   scanner_.feed(bytes);
-  if (text_) urls_.feed(bytes);
+  if (text_) {
+    urls_.feed(bytes);
+  } else {
+    pdf_urls_.feed(bytes);
+  }
   if (!archive_decided_) {
     const size_t take = std::min(bytes.size(), kArchiveSniffBytes - head_.size());
     head_.append(bytes.substr(0, take));
@@ -94,13 +103,18 @@ void ViewScan::end() {
     a.sha256 = scanner_.sha256_hex();
     record_->attachments.push_back(std::move(a));
   }
-  if (text_) finish_urls();
+  if (text_) {
+    urls_.end();
+    finish_urls(urls_.urls(), urls_.dropped());
+  } else {
+    pdf_urls_.end();
+    if (pdf_urls_.is_pdf()) finish_urls(pdf_urls_.urls(), pdf_urls_.dropped());
+  }
 }
 
-void ViewScan::finish_urls() {
-  urls_.end();
-  record_->urls_dropped += urls_.dropped();
-  for (const url::Url& u : urls_.urls()) {
+void ViewScan::finish_urls(const std::vector<url::Url>& urls, uint32_t dropped) {
+  record_->urls_dropped += dropped;
+  for (const url::Url& u : urls) {
     bool known = false;
     for (const UrlRecord& r : record_->urls) known = known || r.url == u.normalized;
     if (known) continue;

@@ -1,9 +1,10 @@
 // scan/inspector/view_scan.h — scanning of one decoded MIME view.
 //
 // Owns, for one view at a time (reused across views): the Hyperscan stream of the view, URL extraction for
-// text and HTML views, and — when the first bytes are an archive — the archive expander with one Hyperscan
-// stream per archive depth. Results are appended to the MessageRecord it is given.
-// Calls: engine (StreamScanner), url (UrlExtractor, UrlLists), archive (ArchiveExpander).
+// text and HTML views and for any other view that turns out to be a PDF (url::PdfUrlScanner), and — when the
+// first bytes are an archive — the archive expander with one Hyperscan stream per archive depth. Results are
+// appended to the MessageRecord it is given.
+// Calls: engine (StreamScanner), url (UrlExtractor, PdfUrlScanner, UrlLists), archive (ArchiveExpander).
 #pragma once
 
 #include <memory>
@@ -15,6 +16,7 @@
 #include "scan/inspector/message_record.h"
 #include "scan/inspector/policy_snapshot.h"
 #include "scan/mime/part_info.h"
+#include "scan/url/pdf_url_scanner.h"
 #include "scan/url/url_extractor.h"
 
 namespace sluice::scan {
@@ -40,13 +42,14 @@ class ViewScan final : private archive::ArchiveSink {
   void on_entry_end(uint32_t depth) override;
 
   void start_archive_if_any();
-  void finish_urls();
+  void finish_urls(const std::vector<url::Url>& urls, uint32_t dropped);
   std::string where() const;
 
   const PolicySnapshot& snapshot_;
   engine::Scratch& scratch_;
   engine::StreamScanner scanner_;
   url::UrlExtractor urls_;
+  url::PdfUrlScanner pdf_urls_;   // every non-text view; it ignores content without a PDF header
   archive::ArchiveLimits archive_limits_;
   std::unique_ptr<archive::ArchiveExpander> expander_;          // created on the first archive seen
   std::vector<std::unique_ptr<engine::StreamScanner>> entry_scanners_;  // one per archive depth

@@ -32,6 +32,7 @@ const char* anomaly_name(Anomaly a) {
     case Anomaly::NoMimeVersion: return "no_mime_version";
     case Anomaly::ObsoleteHeaderSyntax: return "obsolete_header_syntax";
     case Anomaly::BoundaryPrefixLine: return "boundary_prefix_line";
+    case Anomaly::Yenc: return "yenc";
   }
   return "unknown";
 }

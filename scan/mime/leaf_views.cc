@@ -12,7 +12,8 @@ LeafViews::LeafViews(const MimeLimits& limits, MimeSink& sink, AnomalyLog& log,
 void LeafViews::open(Slot& slot, ViewKind kind) {
   slot.id = next_view_id_++;
   slot.to_child = false;
-  sink_.on_view_begin(slot.id, kind == ViewKind::Uuencoded ? uu_info_ : info_, kind);
+  const PartInfo& info = kind == ViewKind::Uuencoded ? uu_info_ : kind == ViewKind::Yenc ? yenc_info_ : info_;
+  sink_.on_view_begin(slot.id, info, kind);
 }
 
 void LeafViews::begin(const PartInfo& info, TransferDecoding decoding) {
@@ -22,6 +23,7 @@ void LeafViews::begin(const PartInfo& info, TransferDecoding decoding) {
   base64_decoder_.reset();
   qp_decoder_.reset();
   uu_decoder_.reset();
+  yenc_decoder_.reset();
   strict_ = decoding != TransferDecoding::Ambiguous;
   switch (decoding) {
     case TransferDecoding::Identity:
@@ -71,6 +73,7 @@ void LeafViews::flush() {
   flush(base64_);
   flush(qp_);
   flush(uu_);
+  flush(yenc_);
 }
 
 void LeafViews::forget(Slot& slot) {
@@ -97,26 +100,50 @@ void LeafViews::write(std::string_view bytes) {
   }
 }
 
+PartInfo LeafViews::embedded_info(std::string_view transfer_encoding, std::string name, std::string_view what) {
+  PartInfo info = info_;
+  info.content_type = "application/octet-stream";
+  info.charset.clear();
+  info.transfer_encoding = transfer_encoding;
+  info.filenames.clear();
+  if (sanitise_filename(name, limits_.max_filename_length))
+    log_.raise(Anomaly::FilenameTooLong, std::string(what) + " filename truncated");
+  if (!name.empty()) info.filenames.push_back(std::move(name));  // a candidate for the banned-name filter
+  info.attachment = true;
+  return info;
+}
+
 void LeafViews::scan_uuencode(std::string_view line) {
   decoded_.clear();
   switch (uu_decoder_.line(line, decoded_)) {
-    case UuDecoder::Event::Begin: {
+    case UuDecoder::Event::Begin:
       log_.raise(Anomaly::Uuencode, "uuencoded block inside a part");
-      uu_info_ = info_;
-      uu_info_.content_type = "application/octet-stream";
-      uu_info_.charset.clear();
-      uu_info_.transfer_encoding = "x-uuencode";
-      std::string name = uu_decoder_.filename();
-      if (sanitise_filename(name, limits_.max_filename_length))
-        log_.raise(Anomaly::FilenameTooLong, "uuencode filename truncated");
-      uu_info_.filenames.assign(1, std::move(name));
-      uu_info_.attachment = true;
+      uu_info_ = embedded_info("x-uuencode", uu_decoder_.filename(), "uuencode");
       open(uu_, ViewKind::Uuencoded);
       break;
-    }
     case UuDecoder::Event::Data: deliver(uu_, decoded_); break;
     case UuDecoder::Event::End: close(uu_); break;
     case UuDecoder::Event::None: break;
+  }
+}
+
+// Every piece of every line goes to the yEnc decoder (not just a line's first, as
+// for uuencode): a yEnc data line may be longer than the line buffer.
+void LeafViews::scan_yenc(const LineChunk& chunk) {
+  decoded_.clear();
+  switch (yenc_decoder_.piece(chunk.text, chunk.starts_line, decoded_)) {
+    case YencDecoder::Event::Begin:
+      log_.raise(Anomaly::Yenc, "yEnc block inside a part");
+      if (yenc_.id && yenc_decoder_.continues_previous()) break;  // part N+1: the same file, the same view
+      close(yenc_);
+      yenc_info_ = embedded_info("x-yenc", yenc_decoder_.filename(), "yEnc");
+      open(yenc_, ViewKind::Yenc);
+      break;
+    case YencDecoder::Event::Data: deliver(yenc_, decoded_); break;
+    case YencDecoder::Event::End:
+      if (!yenc_decoder_.awaiting_next_part()) close(yenc_);  // else: open until the next part or the leaf's end
+      break;
+    case YencDecoder::Event::None: break;
   }
 }
 
@@ -125,6 +152,7 @@ void LeafViews::line(const LineChunk& chunk) {
   write(chunk.text);
   pending_eol_ = chunk.has_eol;
   if (raw_.id && chunk.starts_line) scan_uuencode(chunk.text);
+  if (raw_.id) scan_yenc(chunk);
 }
 
 void LeafViews::close(Slot& slot) {
@@ -153,6 +181,7 @@ void LeafViews::end(bool by_delimiter) {
   if (child_) child_->finish();
   child_ = nullptr;
   close(uu_);
+  close(yenc_);
   close(raw_);
   close(base64_);
   close(qp_);
@@ -160,7 +189,7 @@ void LeafViews::end(bool by_delimiter) {
 
 void LeafViews::abandon() {
   child_ = nullptr;
-  for (Slot* slot : {&raw_, &base64_, &qp_, &uu_}) forget(*slot);
+  for (Slot* slot : {&raw_, &base64_, &qp_, &uu_, &yenc_}) forget(*slot);
   pending_eol_ = false;
 }
 

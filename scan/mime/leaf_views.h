@@ -1,7 +1,7 @@
 // LeafViews: the open views of the one leaf part being read. Turns body lines into
 // decoded byte streams for the sink: one Decoded view, or for an ambiguous CTE
-// three alternates (raw, base64, QP); uuencode blocks inside raw text get their
-// own Uuencoded view (MIME-11). For a base64/QP message/rfc822 the decoded bytes
+// three alternates (raw, base64, QP); uuencode and yEnc blocks inside raw text get
+// their own Uuencoded / Yenc view (MIME-11). For a base64/QP message/rfc822 the decoded bytes
 // go to a child MimeParser instead. Uses the decoders; calls the sink.
 #pragma once
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include "scan/mime/qp_decoder.h"
 #include "scan/mime/transfer_encoding.h"
 #include "scan/mime/uu_decoder.h"
+#include "scan/mime/yenc_decoder.h"
 
 namespace sluice::mime {
 
@@ -47,6 +48,9 @@ class LeafViews {
   void write(std::string_view bytes);
   void deliver(Slot& slot, std::string_view bytes);
   void scan_uuencode(std::string_view line);
+  void scan_yenc(const LineChunk& chunk);
+  // PartInfo of a view decoded out of the part's text (uuencode, yEnc): an attachment named as the block says.
+  PartInfo embedded_info(std::string_view transfer_encoding, std::string name, std::string_view what);
   void close(Slot& slot);
   void flush(Slot& slot);
   static void forget(Slot& slot);
@@ -58,12 +62,14 @@ class LeafViews {
   MimeParser* child_ = nullptr;
   PartInfo info_;
   PartInfo uu_info_;
+  PartInfo yenc_info_;
   bool strict_ = false;  // one Decoded view: decoder anomalies are flagged
   bool pending_eol_ = false;
-  Slot raw_, base64_, qp_, uu_;
+  Slot raw_, base64_, qp_, uu_, yenc_;
   Base64Decoder base64_decoder_;
   QuotedPrintableDecoder qp_decoder_;
   UuDecoder uu_decoder_;
+  YencDecoder yenc_decoder_;
   std::string decoded_;  // reused output buffer
 };
 

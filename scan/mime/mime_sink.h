@@ -37,6 +37,7 @@ enum class Anomaly : uint32_t {  // bit flags
   NoMimeVersion = 1u << 24,
   ObsoleteHeaderSyntax = 1u << 25,
   BoundaryPrefixLine = 1u << 26,  // "--b\v", "--bX": data here, a delimiter to prefix readers (MIME-4)
+  Yenc = 1u << 27,                // a =ybegin block inside a part (MIME-11)
 };
 
 // Stable snake_case names for logs, e.g. "duplicate_boundary".
@@ -53,7 +54,7 @@ class MimeSink {
   virtual void on_top_header(std::string_view /*name*/, std::string_view /*value*/,
                              std::string_view /*decoded*/) {}
   // A decoded byte stream of a leaf part begins. Several views of the same part
-  // may be open at once (ambiguous CTE, uuencode block inside a text part).
+  // may be open at once (ambiguous CTE, uuencode or yEnc block inside a text part).
   virtual void on_view_begin(uint32_t view_id, const PartInfo& part, ViewKind kind) = 0;
   virtual void on_view_data(uint32_t view_id, std::string_view bytes) = 0;
   virtual void on_view_end(uint32_t view_id) = 0;

@@ -10,6 +10,7 @@ const char* view_kind_name(ViewKind kind) {
     case ViewKind::Base64Alternate: return "base64_alternate";
     case ViewKind::QpAlternate: return "qp_alternate";
     case ViewKind::Uuencoded: return "uuencoded";
+    case ViewKind::Yenc: return "yenc";
   }
   return "unknown";
 }

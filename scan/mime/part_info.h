@@ -14,6 +14,7 @@ enum class ViewKind : uint8_t {
   Base64Alternate,  // the body read as base64 because its CTE is ambiguous
   QpAlternate,      // the body read as quoted-printable because its CTE is ambiguous
   Uuencoded,        // a begin/end uuencode block found inside the body
+  Yenc,             // a =ybegin/=yend yEnc block found inside the body (its parts, in order, as one)
 };
 
 const char* view_kind_name(ViewKind kind);
@@ -23,7 +24,8 @@ struct PartInfo {
   uint32_t depth = 0;  // top-level message = 0, its children = 1, ...
   std::string content_type = "text/plain";  // lowercased "type/subtype"
   std::string charset;                      // lowercased, may be empty
-  // "7bit","8bit","binary","base64","quoted-printable","x-uuencode" or "ambiguous".
+  // "7bit","8bit","binary","base64","quoted-printable","x-uuencode",
+  // "x-yenc" or "ambiguous".
   std::string transfer_encoding = "7bit";
   // Every candidate name, decoded + sanitised + de-duplicated, in order of appearance.
   std::vector<std::string> filenames;

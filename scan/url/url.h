@@ -22,6 +22,13 @@ struct UrlLimits {
   // many embedded URLs are taken from one candidate, so a candidate made of
   // repeated schemes cannot multiply the work.
   uint32_t max_embedded_urls_per_candidate = 4;
+  // Plain text only: a URL opened right after '<' may be folded across lines
+  // (RFC 3986 appendix C: "<http://a.example/long/\r\n   path>"). At most this
+  // many line breaks are joined in one URL (0 turns joining off), and at most
+  // max_url_fold_indent spaces/tabs are skipped after each; beyond either, the
+  // URL ends there. Only a URL that reaches its closing '>' is joined.
+  uint32_t max_url_continuation_lines = 4;
+  uint32_t max_url_fold_indent = 80;
 };
 
 // Evasion and form markers, OR-ed into Url::flags.
@@ -35,6 +42,7 @@ enum class UrlFlag : uint16_t {
   Punycode = 64,            // an xn-- label, given or produced from UTF-8
   Truncated = 128,          // candidate longer than UrlLimits::max_url_length
   SchemeLess = 256,         // www.example.com or //example.com
+  Folded = 512,             // <http://ev\r\n il.example/>: joined across text/plain lines
 };
 
 constexpr uint16_t flag_bit(UrlFlag f) { return static_cast<uint16_t>(f); }

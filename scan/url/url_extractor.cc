@@ -13,6 +13,7 @@ namespace {
 constexpr uint32_t kInitialUrlCapacity = 256;
 
 bool is_tab_or_newline(char c) { return c == '\t' || c == '\n' || c == '\r'; }
+bool is_line_break(char c) { return c == '\n' || c == '\r'; }
 
 }  // namespace
 
@@ -29,6 +30,7 @@ void UrlExtractor::begin(bool html) {
   markup_.reset();
   window_length_ = 0;
   in_candidate_ = false;
+  folding_ = false;
   candidate_.clear();
   urls_.clear();
   index_.clear();
@@ -89,12 +91,22 @@ void UrlExtractor::end() {
 void UrlExtractor::on_byte(const detail::DecodedByte& byte) {
   const detail::HtmlByteRole role = html_ ? markup_.push(byte.byte, byte.from_reference) : detail::HtmlByteRole{};
   if (in_candidate_) {
+    if (folding_ && consume_fold(byte.byte)) {
+      remember(byte);
+      return;
+    }
+    if (may_fold(byte.byte)) {
+      start_fold(byte.byte);
+      remember(byte);
+      return;
+    }
     // Browsers strip tabs and newlines from URL attributes: "http://ev&#10;il".
     if (candidate_in_quoted_url_value_ && role.in_url_value && is_tab_or_newline(byte.byte)) {
       candidate_evasive_ = candidate_evasive_ || byte.evasive;
       return;
     }
     if (role.closes_value || detail::is_url_terminator(byte.byte)) {
+      candidate_closed_ = candidate_bracketed_ && byte.byte == '>';
       finish_candidate();
     } else if (byte.byte == '\xA0' && window().back() == '\xC2') {
       // U+00A0 (C2 A0, or &nbsp;) separates words in HTML mail like a space.
@@ -150,6 +162,11 @@ void UrlExtractor::start_candidate(size_t length_in_window, const detail::HtmlBy
   candidate_truncated_ = false;
   candidate_in_quoted_url_value_ = role.in_url_value && role.quoted;
   const size_t first = window_length_ - length_in_window;
+  // In HTML '<' opens markup; only plain text wraps URLs in angle brackets.
+  candidate_bracketed_ = !html_ && first > 0 && window_bytes_[first - 1] == '<';
+  candidate_closed_ = false;
+  candidate_folds_ = 0;
+  folding_ = false;
   candidate_.assign(window_bytes_.data() + first, length_in_window);
   candidate_evasive_ = std::any_of(window_evasive_.begin() + static_cast<std::ptrdiff_t>(first),
                                    window_evasive_.begin() + static_cast<std::ptrdiff_t>(window_length_),
@@ -166,11 +183,50 @@ void UrlExtractor::append_to_candidate(const detail::DecodedByte& byte) {
   candidate_evasive_ = candidate_evasive_ || byte.evasive;
 }
 
+// A line break inside "<http://...": the start of a fold, while the limit allows another.
+bool UrlExtractor::may_fold(char c) const {
+  return candidate_bracketed_ && is_line_break(c) && candidate_folds_ < limits_.max_url_continuation_lines;
+}
+
+void UrlExtractor::start_fold(char c) {
+  if (candidate_folds_ == 0) candidate_unfolded_length_ = candidate_.size();
+  ++candidate_folds_;
+  folding_ = true;
+  fold_saw_newline_ = c == '\n';
+  fold_indent_ = 0;
+}
+
+// One byte of a fold: true when the fold consumed it (CR, one LF, indentation, or the byte that ended the URL),
+// false when the fold is over and the byte continues the URL (or closes it) as usual.
+bool UrlExtractor::consume_fold(char c) {
+  if (c == '\r') return true;
+  if (c == '\n' && !fold_saw_newline_) {
+    fold_saw_newline_ = true;
+    return true;
+  }
+  const bool indentation = c == ' ' || c == '\t';
+  if (c == '\n' || (indentation && ++fold_indent_ > limits_.max_url_fold_indent)) {
+    // A blank line, or more indentation than a wrapped line has: the URL ended at the first line's end.
+    folding_ = false;
+    finish_candidate();
+    return true;
+  }
+  if (indentation) return true;
+  folding_ = false;
+  return false;
+}
+
 void UrlExtractor::finish_candidate() {
   in_candidate_ = false;
-  const std::string_view text = detail::trim_trailing_punctuation(candidate_);
+  folding_ = false;
+  const bool folded = candidate_folds_ > 0;
+  // Folded but never closed: only the first line was a URL for certain.
+  const std::string_view written =
+      folded && !candidate_closed_ ? std::string_view(candidate_).substr(0, candidate_unfolded_length_) : candidate_;
+  const std::string_view text = detail::trim_trailing_punctuation(written);
   const uint16_t extra = static_cast<uint16_t>((candidate_truncated_ ? flag_bit(UrlFlag::Truncated) : 0) |
-                                               (candidate_evasive_ ? flag_bit(UrlFlag::HtmlEntity) : 0));
+                                               (candidate_evasive_ ? flag_bit(UrlFlag::HtmlEntity) : 0) |
+                                               (folded && candidate_closed_ ? flag_bit(UrlFlag::Folded) : 0));
   report(text, extra);
   // A URL may carry another (redirectors, javascript:); take a bounded few.
   size_t from = 1;

@@ -6,6 +6,8 @@
 // every candidate is canonicalised with normalize_url() (url.h). Between
 // chunks it keeps only a 16-byte look-behind window, a reference decoder of
 // a dozen bytes and the current candidate (at most max_url_length bytes).
+// In plain text a URL opened right after '<' may be folded across lines
+// (RFC 3986 appendix C); the fold is skipped, bounded by UrlLimits.
 // May call: url.h, url_opener.h, html_entity_decoder.h, html_context.h and
 // the C++ standard library.
 #pragma once
@@ -54,6 +56,9 @@ class UrlExtractor {
   void try_start(const detail::HtmlByteRole& role);
   void start_candidate(size_t length_in_window, const detail::HtmlByteRole& role);
   void append_to_candidate(const detail::DecodedByte& byte);
+  bool may_fold(char c) const;
+  void start_fold(char c);
+  bool consume_fold(char c);
   void finish_candidate();
   void report(std::string_view text, uint16_t extra_flags);
   void rebuild_index();
@@ -74,6 +79,17 @@ class UrlExtractor {
   bool candidate_evasive_ = false;
   bool candidate_in_quoted_url_value_ = false;
   std::string candidate_;
+
+  // Folding (plain text, "<http://...>" only). The candidate before its first
+  // line break is what is reported if the '>' never comes: joining lines of
+  // an unclosed URL would glue the next line's prose onto it.
+  bool candidate_bracketed_ = false;   // opened right after '<'
+  bool candidate_closed_ = false;      // ended at that '>'
+  uint32_t candidate_folds_ = 0;       // line breaks joined so far
+  size_t candidate_unfolded_length_ = 0;
+  bool folding_ = false;               // inside a line break and its indentation
+  bool fold_saw_newline_ = false;
+  uint32_t fold_indent_ = 0;
 
   Url scratch_;  // reused by normalize_url_into
   std::vector<Url> urls_;

@@ -189,6 +189,7 @@ const char* url_flag_name(UrlFlag flag) {
     case UrlFlag::Punycode: return "punycode";
     case UrlFlag::Truncated: return "truncated";
     case UrlFlag::SchemeLess: return "scheme_less";
+    case UrlFlag::Folded: return "folded";
   }
   return "unknown";
 }

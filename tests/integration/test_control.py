@@ -150,10 +150,11 @@ def check_config_errors(c, t):
     # A bundle whose key is the ECDSA one and whose leaf is the RSA certificate.
     pki = t.tls.pki
     mismatched = os.path.join(t.dir, "mismatched.pem")
-    with open(mismatched, "w") as f:
+    with open(os.open(mismatched, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:   # TLS-4: owner-only
         f.write(open(pki["rsa"].cert).read() + open(pki["ecdsa"].key).read())
     r = script(t, f'config ssl profile\nedit protect\nset server-cert "{mismatched}"\nnext\nend\ncommit\n')
-    c.true("key/certificate mismatch: commit fails", r.rc == 1 and "mismatched.pem" in (r.out + r.err), repr(r))
+    c.true("key/certificate mismatch: commit fails", r.rc == 1 and "mismatched.pem" in (r.out + r.err) and
+           "does not match" in (r.out + r.err), repr(r))
     r = script(t, 'config spamfilter rule\nedit broken\nset pattern "(unclosed"\nnext\nend\ncommit\n')
     c.true("invalid regex: commit fails naming the rule", r.rc == 1 and "broken" in (r.out + r.err), repr(r))
     c.eq("after every refused change the running version is unchanged", running_version(t), v0)

@@ -169,8 +169,12 @@ def tarpit(c):
 # TLS worker stalled: the stall outlasts handshake-timeout, so handshakes caught by it end by the time-out.
 STALL_S = 6
 STALL_HANDSHAKE_TIMEOUT_S = 3
-STALL_MSG_SIZE = 8 * 1024 * 1024    # in DATA when the stall starts (under oversize-limit, 10 MB)
-STALL_AFTER_S = 2.5                 # ... STALL_AFTER_S after they began
+STALL_MSG_SIZE = 9 * 1024 * 1024 + 512 * 1024   # in DATA when the stall starts (under oversize-limit, 10 MB)
+# The stall starts once the in-flight sessions are in DATA: when this many content bytes have crossed the appliance
+# since they began (a fixed delay was wrong both ways: on an idle guest 8 MB had finished after 2.5 s, and swaks
+# had not finished STARTTLS after 0.8 s on a loaded one).
+STALL_AFTER_BYTES = 2 * 1024 * 1024
+STALL_AFTER_MAX_S = 20
 STALL_SWAKS_TIMEOUT_S = 30          # swaks' per-step time-out: a session longer than this plus 30 s "hung"
 BANNER_BOUND_S = 1.0                # a plaintext banner while the TLS worker is stalled
 TLS_QUIT_UNANSWERED = []            # sessions that got their end-of-data reply but no 221 to QUIT (a figure)
@@ -250,7 +254,10 @@ def tls_stall(c):
         with concurrent.futures.ThreadPoolExecutor(12) as pool:
             # Messages big enough to be in DATA when the stall starts, and two sessions still in their handshake.
             inflight = tls_batch(pool, t, "inflight", 4, STALL_MSG_SIZE)
-            time.sleep(STALL_AFTER_S - 0.3)
+            deadline = time.monotonic() + STALL_AFTER_MAX_S
+            while (stats(t).get("bytes_client_to_server", 0) - counts0.get("bytes_client_to_server", 0) <
+                   STALL_AFTER_BYTES and time.monotonic() < deadline):
+                time.sleep(0.05)
             inflight += tls_batch(pool, t, "handshaking", 2, 4096)
             time.sleep(0.3)
             stall_at = time.monotonic()

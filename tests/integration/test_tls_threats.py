@@ -456,8 +456,8 @@ def tls4(c, t):
     names = [t.pki.by_fingerprint(f) for f in fps]
     c.true(f"unknown SNI nobody.example on 465: {names} (the default certificate, no unrecognized_name)",
            names == ["rsa", "ca"])
-    c.skip("TLS-4 (key protection)", "file permissions of server-cert are the operator's (testpki writes them 0600); "
-           "Sluice checks no permissions and uses no HSM, nothing to assert")
+    c.skip("TLS-4 (key protection)", "a key file group or others can read, or owned by another user, is refused at "
+           "load: unit-tested in tests/unit/tls/server_context_test.cc (testpki writes 0600); no HSM")
 
 
 def tls5(c, t):

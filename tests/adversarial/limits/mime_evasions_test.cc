@@ -488,7 +488,7 @@ std::vector<Form> forms() {
        [](P p) { return single("Content-Transfer-Encoding: x-uue\r\n", uuencode_block("a.exe", p)); }, kAv, "", ""},
       {"Mime11YencInPlainText",
        [](P p) { return str(kTop) + "\r\nsee attached\r\n" + yenc_block("invoice.exe", p) + "bye\r\n"; }, kAv, "",
-       "", "", "open finding MIME-11: yEnc (=ybegin) is not decoded, so EICAR in it is delivered"},
+       ""},
       // MIME-12 nesting.
       {"Mime12MultipartNested101Deep", [](P p) { return nested_multiparts(101, p); }, "mime:depth_limit",
        "mime:depth_limit", "  set max-depth 20\n"},

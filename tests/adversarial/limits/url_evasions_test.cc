@@ -111,20 +111,16 @@ TEST(Mime14UrlEvasionsTwin, UnlistedLinksOfEveryShapeAreDeliveredByteForByte) {
 }
 
 TEST(Mime14UrlEvasionsGaps, UrlWrappedAcrossLinesInPlainText) {
-  // Open finding (issue 8, docs/security.md): the URL extractor does not join a URL folded inside <...> in text/plain. The test stays as the specification of the fix; it is
-  // skipped, and counted as skipped by tools/test, until then.
-  GTEST_SKIP() << "open finding MIME-14: URL folded across lines in text/plain is not joined";
   // THREATS MIME-14 "URLs wrapped across lines in text/plain": MUAs join `<http://evil.exa\r\n mple/>` (RFC 3986
-  // appendix C, URLs in angle brackets may be wrapped).
+  // appendix C, URLs in angle brackets may be wrapped); so does the extractor (url max-url-continuation-lines).
   const Sent s = send_message(single_part_message("text/plain", "7bit", "see <http://evil.exa\r\n  mple/login>\r\n"));
   EXPECT_TRUE(s.reply.starts_with("550 5.7.1 ")) << s.reply;
   EXPECT_EQ(s.delivered, 0u);
 }
 
 TEST(Mime14UrlEvasionsGaps, UrlInsidePdfAttachment) {
-  // Open finding (issue 8, docs/security.md): no URL extraction from PDF (or Office) attachments. The test stays as the specification of the fix; it is
-  // skipped, and counted as skipped by tools/test, until then.
-  GTEST_SKIP() << "open finding MIME-14: no URL extraction from PDF attachments";
+  // THREATS MIME-14: a link annotation in a PDF attachment (url::PdfUrlScanner, by content). Still open: links in
+  // compressed PDF streams, and Office attachments.
   const std::string pdf =
       "%PDF-1.4\n1 0 obj << /Type /Annot /Subtype /Link /A << /S /URI /URI (http://evil.example/pay) >> >>\nendobj\n"
       "trailer << /Root 1 0 R >>\n%%EOF\n";

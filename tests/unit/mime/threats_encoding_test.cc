@@ -1,6 +1,8 @@
 // THREATS.md §3 MIME-3, -8, -9, -10, -11, -12 at byte level: transfer encodings,
-// filenames, base64/QP anomalies, legacy uuencode and nesting. P = EICAR.
+// filenames, base64/QP anomalies, legacy uuencode and yEnc, and nesting. P = EICAR.
 #include <gtest/gtest.h>
+
+#include <utility>
 
 #include "recording_sink.h"
 
@@ -213,6 +215,104 @@ TEST(ThreatsMime11, UuencodeTransferEncodingSpellings) {
     EXPECT_EQ(uu->data, kEicar);
     EXPECT_EQ(r.views[0].part.transfer_encoding, "x-uuencode");
   }
+}
+
+// MIME-11: yEnc inside text/plain. `header` is the =ybegin line's parameters; lines of `width` encoded characters.
+std::string yenc_lines(std::string_view data, size_t width) {
+  std::string out, line;
+  for (char c : data) {
+    const auto e = static_cast<uint8_t>(static_cast<uint8_t>(c) + 42);
+    if (e == 0 || e == '\n' || e == '\r' || e == '=') {
+      line += '=';
+      line += static_cast<char>(static_cast<uint8_t>(e + 64));
+    } else {
+      line += static_cast<char>(e);
+    }
+    if (line.size() >= width) out += std::exchange(line, {}) + "\r\n";
+  }
+  return line.empty() ? out : out + line + "\r\n";
+}
+std::string yenc_block(std::string_view header, std::string_view data, size_t width = 128) {
+  return "=ybegin " + std::string(header) + "\r\n" + yenc_lines(data, width) +
+         "=yend size=" + std::to_string(data.size()) + "\r\n";
+}
+
+TEST(ThreatsMime11, YencInsidePlainText) {
+  const std::string block = yenc_block("line=128 size=68 name=invoice.exe", kEicar);
+  const auto r = parse("Subject: invoice\r\n\r\nsee attached\r\n" + block + "bye\r\n");
+  ASSERT_EQ(r.views.size(), 2u);
+  EXPECT_EQ(r.views[0].kind, ViewKind::Decoded);
+  EXPECT_EQ(r.views[0].data, "see attached\r\n" + block + "bye\r\n");  // the text view is unchanged
+  EXPECT_EQ(r.views[1].kind, ViewKind::Yenc);
+  EXPECT_EQ(r.views[1].part.filenames, (std::vector<std::string>{"invoice.exe"}));
+  EXPECT_EQ(r.views[1].part.transfer_encoding, "x-yenc");
+  EXPECT_EQ(r.views[1].part.content_type, "application/octet-stream");
+  EXPECT_TRUE(r.views[1].part.attachment);
+  EXPECT_TRUE(r.views[1].ended);
+  EXPECT_EQ(r.views[1].data, kEicar);
+  EXPECT_EQ(r.anomalies, bits({Anomaly::Yenc}));
+}
+
+TEST(ThreatsMime11, YencWithEveryByteValueAndEscapes) {
+  std::string all;
+  for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b));
+  const auto r = parse("Subject: x\r\n\r\n" + yenc_block("line=64 size=256 name=all.bin", all, 64));
+  const auto* y = view_of_kind(r, ViewKind::Yenc);
+  ASSERT_NE(y, nullptr);
+  EXPECT_EQ(y->data, all);
+}
+
+TEST(ThreatsMime11, YencLineLongerThanTheLineBufferIsDecodedWhole) {
+  MimeLimits small;
+  small.max_line_length = 64;
+  const std::string payload = std::string(300, 'x') + std::string(kEicar);
+  const auto r = parse("Subject: x\r\n\r\n" + yenc_block("line=1000 name=long.exe", payload, 1000), small);
+  const auto* y = view_of_kind(r, ViewKind::Yenc);
+  ASSERT_NE(y, nullptr);
+  EXPECT_EQ(y->data, payload);
+  EXPECT_TRUE(r.has(Anomaly::LongLine));
+}
+
+TEST(ThreatsMime11, YencPartsInOrderAreOneFile) {
+  const std::string_view eicar(kEicar);
+  const std::string msg = "Subject: x\r\n\r\n=ybegin part=1 total=2 line=128 size=68 name=split.exe\r\n"
+                          "=ypart begin=1 end=30\r\n" + yenc_lines(eicar.substr(0, 30), 128) +
+                          "=yend size=30 part=1\r\n\r\n=ybegin part=2 total=2 line=128 size=68 name=split.exe\r\n"
+                          "=ypart begin=31 end=68\r\n" + yenc_lines(eicar.substr(30), 128) +
+                          "=yend size=38 part=2\r\nbye\r\n";
+  const auto r = parse(msg);
+  ASSERT_EQ(r.views.size(), 2u);
+  EXPECT_EQ(r.views[1].kind, ViewKind::Yenc);
+  EXPECT_EQ(r.views[1].data, kEicar);
+  EXPECT_EQ(r.views[1].part.filenames, (std::vector<std::string>{"split.exe"}));
+}
+
+TEST(ThreatsMime11, YencBlockCutShortEndsWithItsPart) {
+  const std::string msg = "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                          "Content-Type: text/plain\r\n\r\n=ybegin line=128 size=68 name=cut.exe\r\n" +
+                          yenc_lines(kEicar, 128) + "--b\r\nContent-Type: text/plain\r\n\r\nklm\r\n--b--\r\n";
+  const auto r = parse(msg);
+  const auto* y = view_of_kind(r, ViewKind::Yenc);
+  ASSERT_NE(y, nullptr);
+  EXPECT_EQ(y->data, kEicar);  // no =yend: the view ends with the part, the delimiter is not data
+  EXPECT_TRUE(y->ended);
+  int yenc_views = 0;
+  for (const auto& v : r.views) yenc_views += v.kind == ViewKind::Yenc;
+  EXPECT_EQ(yenc_views, 1);  // the next part's "klm" is text, not the rest of the block
+}
+
+TEST(ThreatsMime11, YencNameIsSanitisedAndBoundedLikeEveryName) {
+  MimeLimits limits;
+  limits.max_filename_length = 16;
+  const std::string name = "\xE2\x80\xAE" "exe.txt" + std::string(40, 'a');  // RTLO, then too long
+  const auto r = parse("Subject: x\r\n\r\n" + yenc_block("size=3 name=" + name, "abc"), limits);
+  const auto* y = view_of_kind(r, ViewKind::Yenc);
+  ASSERT_NE(y, nullptr);
+  ASSERT_EQ(y->part.filenames.size(), 1u);
+  EXPECT_LE(y->part.filenames[0].size(), 16u);
+  EXPECT_EQ(y->part.filenames[0].find("\xE2\x80\xAE"), std::string::npos);
+  EXPECT_TRUE(r.has(Anomaly::FilenameTooLong));
+  EXPECT_EQ(y->data, "abc");
 }
 
 // MIME-12: nesting, encoded rfc822, digest, global, partial.

@@ -1,8 +1,11 @@
 // Building a server profile: every bad file is refused with its path and the
 // reason an administrator can act on; a certificate about to expire is a warning.
 #include <openssl/pem.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/unit/tls/tls_fixture.h"
+#include "tls/pem_bundle.h"
 
 namespace sluice::tls::test {
 namespace {
@@ -86,6 +89,7 @@ TEST(ServerContext, ChainIncomplete) {
   TestPki other;
   std::string path = pki.dir() + "/wrongca.pem";
   FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_EQ(::fchmod(::fileno(f), 0600), 0);  // owner-only, so the chain is what is judged (TLS-4)
   PEM_write_X509(f, leaf.cert);
   PEM_write_X509(f, other.ca_cert());
   PEM_write_PrivateKey(f, leaf.key, nullptr, nullptr, 0, nullptr, nullptr);
@@ -153,6 +157,65 @@ TEST(ServerContext, BadSettings) {
 
   b = build({});
   EXPECT_EQ(b.error, "no certificate file given");
+}
+
+// THREATS TLS-4: a key file another account can read (or replace) is refused,
+// naming the file and its mode, as sshd and `postfix check` do.
+TEST(ServerContext, KeyFileOpenToGroupOrOthersIsRefused) {
+  TestPki& pki = Suite::get().pki;
+  std::string path = pki.write("ec_mail_open.pem", Suite::get().ec_mail);
+  for (mode_t mode : {0640, 0604, 0644, 0620, 0660, 0601}) {
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "0%o", unsigned(mode));
+    Built b = build({path});
+    EXPECT_EQ(b.ctx, nullptr) << octal;
+    EXPECT_EQ(b.error, path + ": private key file is accessible by group or others (mode " + octal +
+                           "); chmod 600 it (THREATS TLS-4)");
+  }
+}
+
+TEST(ServerContext, KeyFileOwnerOnlyIsAccepted) {
+  TestPki& pki = Suite::get().pki;
+  std::string path = pki.write("ec_mail_closed.pem", Suite::get().ec_mail);
+  for (mode_t mode : {0600, 0400}) {
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+    Built b = build({path});
+    EXPECT_NE(b.ctx, nullptr) << b.error;
+  }
+}
+
+TEST(ServerContext, KeyFileOwnedByAnotherAccountIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "giving a file away needs root";
+  TestPki& pki = Suite::get().pki;
+  std::string path = pki.write("ec_mail_foreign.pem", Suite::get().ec_mail);
+  ASSERT_EQ(::chown(path.c_str(), 54321, 54321), 0);  // an account that is neither root nor us
+  Built b = build({path});
+  EXPECT_EQ(b.ctx, nullptr);
+  EXPECT_EQ(b.error, path + ": private key file is owned by uid 54321, neither root nor the daemon's uid 0 "
+                            "(mode 0600); chown it (THREATS TLS-4)");
+}
+
+// A file without a key is named for the missing key, not for its mode.
+TEST(ServerContext, MissingKeyIsReportedBeforeTheFileMode) {
+  TestPki& pki = Suite::get().pki;
+  std::string path = pki.write("ec_mail_nokey_open.pem", Suite::get().ec_mail, true, nullptr, false);
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  expect_refused(path, "no private key");
+}
+
+TEST(KeyFileProtection, Rules) {
+  EXPECT_EQ(key_file_protection_problem(S_IFREG | 0600, 0, 0), "");
+  EXPECT_EQ(key_file_protection_problem(S_IFREG | 0400, 0, 110), "");     // root's key, daemon uid 110
+  EXPECT_EQ(key_file_protection_problem(S_IFREG | 0600, 110, 110), "");   // the daemon's own key
+  EXPECT_EQ(key_file_protection_problem(S_IFREG | 0700, 110, 110), "");   // owner bits are the owner's business
+  EXPECT_EQ(key_file_protection_problem(S_IFREG | 0640, 0, 0),
+            "private key file is accessible by group or others (mode 0640); chmod 600 it (THREATS TLS-4)");
+  EXPECT_EQ(key_file_protection_problem(S_IFREG | 0602, 110, 110),
+            "private key file is accessible by group or others (mode 0602); chmod 600 it (THREATS TLS-4)");
+  EXPECT_EQ(key_file_protection_problem(S_IFREG | 0600, 1000, 110),
+            "private key file is owned by uid 1000, neither root nor the daemon's uid 110 (mode 0600); chown it "
+            "(THREATS TLS-4)");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -96,6 +97,8 @@ std::string TestPki::write(const std::string& name, const Issued& leaf, bool wit
   std::string path = dir_ + "/" + name;
   FILE* f = std::fopen(path.c_str(), "w");
   if (f == nullptr) throw std::runtime_error("cannot write " + path);
+  // 0600 before the key is written: a key file open to group or others is refused (TLS-4).
+  if (::fchmod(::fileno(f), 0600) != 0) throw std::runtime_error("cannot chmod " + path);
   if (leaf.cert != nullptr) PEM_write_X509(f, leaf.cert);
   if (with_ca) PEM_write_X509(f, ca_.cert);
   EVP_PKEY* key = key_override != nullptr ? key_override : leaf.key;
@@ -107,6 +110,8 @@ std::string TestPki::write(const std::string& name, const Issued& leaf, bool wit
 std::string TestPki::write_text(const std::string& name, const std::string& text) {
   std::string path = dir_ + "/" + name;
   FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) throw std::runtime_error("cannot write " + path);
+  if (::fchmod(::fileno(f), 0600) != 0) throw std::runtime_error("cannot chmod " + path);  // may hold a key
   std::fputs(text.c_str(), f);
   std::fclose(f);
   return path;

@@ -59,7 +59,9 @@ TEST(UrlFuzzFindings, DefangedDotWrittenWithAUnicodeFullStopIsUndefanged) {
   ASSERT_TRUE(lists.add_domain("evil.example"));
   EXPECT_TRUE(lists.match(*url).has_value());
   const auto crash = normalize_url("ftp://v{\xef\xbd\xa1}/");   // the fuzzer's input, reduced
-  if (crash) EXPECT_EQ(normalize_url(crash->normalized)->normalized, crash->normalized);
+  if (crash) {
+    EXPECT_EQ(normalize_url(crash->normalized)->normalized, crash->normalized);
+  }
 }
 
 
