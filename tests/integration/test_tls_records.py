@@ -42,20 +42,9 @@ DELIVERY_S = 60.0
 RECORD_HEADER = 5             # type, version, length
 
 
-def ctx(t):
-    """Trusts the test CA; the name checked is mail.sluice.test through Sluice (the backend's mx.sluice.test
-    answers under the kernel stand-in)."""
-    c = tc.context(t.pki.ca.cert)
-    c.check_hostname = t.appliance == "sluice"
-    return c
-
-
-def text(r):
-    return r.text if r is not None else "(none: closed or timed out)"
-
-
-def code(r):
-    return r.code if r is not None else None
+ctx = tc.appliance_context
+text = tc.reply_text
+code = tc.reply_code
 
 
 def masked(r):

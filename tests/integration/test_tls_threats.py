@@ -67,20 +67,9 @@ class Cases(itlib.Checker):
         print(f"SKIP {case}: {why}", flush=True)
 
 
-def ctx(t, **kw):
-    """A client context trusting the test CA; through Sluice the name checked is mail.sluice.test (through
-    the kernel stand-in, used only to try the harness, the backend's mx.sluice.test answers instead)."""
-    c = tc.context(t.pki.ca.cert, **kw)
-    c.check_hostname = t.appliance == "sluice"
-    return c
-
-
-def text(r):
-    return r.text if r is not None else "(none: closed or timed out)"
-
-
-def code(r):
-    return r.code if r is not None else None
+ctx = tc.appliance_context
+text = tc.reply_text
+code = tc.reply_code
 
 
 def controls(s):

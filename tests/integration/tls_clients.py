@@ -188,6 +188,23 @@ class _TlsSocket:
         self.leg.tcp.close()
 
 
+def appliance_context(t, **kw):
+    """A client context trusting the test CA of topology `t`; through Sluice the name checked is mail.sluice.test
+    (through the kernel stand-in, used only to try the harness, the backend's mx.sluice.test answers instead)."""
+    c = context(t.pki.ca.cert, **kw)
+    c.check_hostname = t.appliance == "sluice"
+    return c
+
+
+def reply_text(r):
+    """A rawsmtp reply's text, or why there is none."""
+    return r.text if r is not None else "(none: closed or timed out)"
+
+
+def reply_code(r):
+    return r.code if r is not None else None
+
+
 def starttls(s, ctx, server_hostname=MAIL_NAME, timeout=HANDSHAKE_S, session=None):
     """STARTTLS on an open RawSession: (its reply, TlsLeg after the handshake or None when not 220)."""
     r = s.cmd(b"STARTTLS\r\n")

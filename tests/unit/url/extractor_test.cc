@@ -8,29 +8,16 @@
 #include <vector>
 
 #include "scan/url/url_extractor.h"
+#include "tests/unit/url/extract_helpers.h"
 
 namespace sluice::url {
 namespace {
 
-using Found = std::vector<std::pair<std::string, uint16_t>>;
+using test::extract;
+using test::extract_with;
+using test::Found;
 
 constexpr uint16_t F(UrlFlag f) { return flag_bit(f); }
-
-// chunk == 0: one feed() call.
-Found extract_with(UrlExtractor& extractor, std::string_view input, bool html, size_t chunk) {
-  extractor.begin(html);
-  if (chunk == 0) chunk = input.size() + 1;
-  for (size_t i = 0; i < input.size(); i += chunk) extractor.feed(input.substr(i, chunk));
-  extractor.end();
-  Found found;
-  for (const Url& url : extractor.urls()) found.emplace_back(url.normalized, url.flags);
-  return found;
-}
-
-Found extract(std::string_view input, bool html, size_t chunk = 0, const UrlLimits& limits = {}) {
-  UrlExtractor extractor(limits);
-  return extract_with(extractor, input, html, chunk);
-}
 
 // One-shot result, also required of 1-byte chunks and of every two-piece split.
 Found extract_all_ways(std::string_view input, bool html) {

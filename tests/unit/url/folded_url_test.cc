@@ -7,22 +7,13 @@
 #include <vector>
 
 #include "scan/url/url_extractor.h"
+#include "tests/unit/url/extract_helpers.h"
 
 namespace sluice::url {
 namespace {
 
-using Found = std::vector<std::pair<std::string, uint16_t>>;
-
-Found extract(std::string_view input, bool html = false, size_t chunk = 0, const UrlLimits& limits = {}) {
-  UrlExtractor extractor(limits);
-  extractor.begin(html);
-  if (chunk == 0) chunk = input.size() + 1;
-  for (size_t i = 0; i < input.size(); i += chunk) extractor.feed(input.substr(i, chunk));
-  extractor.end();
-  Found found;
-  for (const Url& url : extractor.urls()) found.emplace_back(url.normalized, url.flags);
-  return found;
-}
+using test::extract;
+using test::Found;
 
 // The answer for one feed, also required of every chunk size from 1 to 7.
 Found extract_any_chunking(std::string_view input) {
