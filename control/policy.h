@@ -167,6 +167,7 @@ struct MimeSettings {
   uint32_t max_boundary_length = 2048;   // "max-boundary-length": bytes of a multipart boundary
   uint32_t max_boundary_candidates = 32; // "max-boundary-candidates": boundary readings kept live per level
   uint32_t max_filename_length = 255;    // "max-filename-length": bytes of a decoded attachment name
+  uint32_t max_flat_views = 64;          // "max-flat-views": base64 runs decoded as views past max-parts/max-depth
   Action ambiguity_action = Action::Reject;  // "ambiguity-action": structure two readers could parse differently
   friend bool operator==(const MimeSettings&, const MimeSettings&) = default;
 };
@@ -182,6 +183,10 @@ struct ArchiveSettings {
   bool scan_bzip2 = true;                        // "scan-bzip2" enable|disable
   Action bomb_action = Action::Reject;           // "bomb-action": ratio, depth or entry limit exceeded
   Action encrypted_action = Action::Pass;        // "encrypted-action": password-protected members
+  // "max-buffered-size" (MB): 7z, RAR and ISO 9660 need random access, so they are read from a bounded in-memory copy
+  // of the attachment (one per archive depth, capacity kept); larger ones are not expanded (event buffer_limit).
+  uint32_t max_buffered_size_mb = 25;
+  Action buffer_limit_action = Action::Reject;   // "buffer-limit-action": a 7z/RAR/ISO too large to expand (unscanned)
   friend bool operator==(const ArchiveSettings&, const ArchiveSettings&) = default;
 };
 
@@ -206,6 +211,13 @@ struct AttachmentFilterSettings {
   // "truncated-name-action": a name cut at mime max-filename-length or archive max-name-length has lost its
   // extension, so it cannot be checked (THREATS MIME-8: a 1,000-character name); reason attachment-filter:truncated.
   Action truncated_name_action = Action::Reject;
+  // By content, whatever the name says (reason attachment-filter:content:<type>:<name>, verdict `action`), on every
+  // attachment and (with archive-entries) every archive member:
+  // "executable-content" enable|disable: Windows PE (MZ with a DOS header), ELF and Mach-O executables;
+  bool executable_content = true;
+  // "disk-image-content" enable|disable: disk and volume images (ISO 9660, VHD, VHDX, QCOW, VMDK, FAT/NTFS boot
+  // sectors), the containers that carried most malware past extension filters since 2019.
+  bool disk_image_content = true;
   friend bool operator==(const AttachmentFilterSettings&, const AttachmentFilterSettings&) = default;
 };
 
@@ -224,6 +236,9 @@ struct UrlFilterSettings {
   Action action = Action::Reject;          // "action": on a listed domain or URL
   uint32_t max_urls_per_part = 256;        // "max-urls-per-part": URLs kept per MIME part (more are counted)
   uint32_t max_url_length = 2048;          // "max-url-length": longer URLs are truncated and flagged
+  // PDF FlateDecode streams inflated to find their links (MIME-14): MB per PDF in all, and per stream; 0 = off.
+  uint32_t max_pdf_inflated_size_mb = 16;  // "max-pdf-inflated-size"
+  uint32_t max_pdf_stream_inflated_size_mb = 4;  // "max-pdf-stream-inflated-size"
   friend bool operator==(const UrlFilterSettings&, const UrlFilterSettings&) = default;
 };
 

@@ -235,6 +235,8 @@ constexpr KeySpec kMimeKeys[] = {
     integer<&MimeSettings::max_boundary_candidates, 1, 1024>("max-boundary-candidates",
                                                              "boundary readings kept live per level"),
     integer<&MimeSettings::max_filename_length, 16, 4096>("max-filename-length", "bytes of a decoded file name"),
+    integer<&MimeSettings::max_flat_views, 1, 100000>("max-flat-views",
+                                                      "base64 runs decoded as views in content scanned flat"),
     choice<&MimeSettings::ambiguity_action>("ambiguity-action", kActions, "verdict on structure readers may disagree on"),
 };
 
@@ -249,6 +251,10 @@ constexpr KeySpec kArchiveKeys[] = {
     toggle<&ArchiveSettings::scan_bzip2>("scan-bzip2", kEnableDisable, "expand bzip2 streams"),
     choice<&ArchiveSettings::bomb_action>("bomb-action", kActions, "verdict when a limit is exceeded"),
     choice<&ArchiveSettings::encrypted_action>("encrypted-action", kActions, "verdict on encrypted members"),
+    integer<&ArchiveSettings::max_buffered_size_mb, 1, 1024>("max-buffered-size",
+                                                             "MB of a 7z, RAR or ISO held to expand it"),
+    choice<&ArchiveSettings::buffer_limit_action>("buffer-limit-action", kActions,
+                                                  "verdict on a 7z, RAR or ISO over max-buffered-size"),
 };
 
 constexpr KeySpec kAntivirusKeys[] = {
@@ -268,6 +274,10 @@ constexpr KeySpec kAttachmentFilterKeys[] = {
                                                        "also check archive member names"),
     choice<&AttachmentFilterSettings::truncated_name_action>("truncated-name-action", kActions,
                                                              "verdict on a name cut at its length limit"),
+    toggle<&AttachmentFilterSettings::executable_content>("executable-content", kEnableDisable,
+                                                          "refuse PE, ELF and Mach-O content under any name"),
+    toggle<&AttachmentFilterSettings::disk_image_content>("disk-image-content", kEnableDisable,
+                                                          "refuse ISO, VHD(X), QCOW, VMDK and volume images"),
 };
 
 constexpr KeySpec kUrlFilterKeys[] = {
@@ -276,6 +286,10 @@ constexpr KeySpec kUrlFilterKeys[] = {
     choice<&UrlFilterSettings::action>("action", kActions, "verdict on a listed domain or URL"),
     integer<&UrlFilterSettings::max_urls_per_part, 1, 100000>("max-urls-per-part", "URLs kept per MIME part"),
     integer<&UrlFilterSettings::max_url_length, 64, 65536>("max-url-length", "longer URLs are truncated"),
+    integer<&UrlFilterSettings::max_pdf_inflated_size_mb, 0, 1024>("max-pdf-inflated-size",
+                                                                   "MB of a PDF's compressed streams inflated for links"),
+    integer<&UrlFilterSettings::max_pdf_stream_inflated_size_mb, 0, 1024>("max-pdf-stream-inflated-size",
+                                                                          "MB inflated per PDF stream"),
 };
 
 constexpr KeySpec kSpamSettingsKeys[] = {

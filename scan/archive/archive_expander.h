@@ -1,10 +1,14 @@
 #pragma once
-// scan/archive — public API: streaming expansion of zip, gzip and bzip2 attachment bytes
+// scan/archive — public API: streaming expansion of zip, gzip, bzip2 and TNEF attachment bytes
 // inside limits, handing every expanded entry to an ArchiveSink (the scanner).
 //
 // Owns: the archive formats' framing (zip local/central/end records, gzip members, bzip2
-// streams), the expansion budget (bytes, ratio, depth, entries) and the events it raises.
-// May call: zlib and libbz2 only (and the CPU's time-stamp counter, for the caller's deadline).
+// streams, TNEF attributes and MAPI property blocks), the expansion budget (bytes, ratio,
+// depth, entries) and the events it raises.
+// May call: zlib and libbz2, and libarchive for the formats that cannot be walked as they stream
+// (7z, RAR 4/5, ISO 9660: read from a bounded in-memory copy, because 7z keeps its header at the
+// end, ISO directories may point anywhere, and RAR's codecs exist nowhere else on Debian); and
+// the CPU's time-stamp counter, for the caller's deadline.
 // Knows nothing about MIME, SMTP or Hyperscan.
 //
 // Policies (also in scan/archive/README.md):
@@ -38,6 +42,27 @@
 //   TimeLimit stops all expansion like any other limit. One feed() of a small bomb can
 //   otherwise keep its caller inside zlib for seconds, out of reach of any per-feed budget.
 // - finish(): an entry or record cut short, or a zip without an end record -> Corrupt.
+// - tar (ustar, pax, GNU) is walked as it streams, header by header: regular files are entries;
+//   pax "size"/"path" and GNU long names apply to the next header; bad header checksum or size ->
+//   Corrupt and the rest skipped; a valid header after the zero end blocks -> TrailingData, walked.
+// - 7z, RAR 4/5 and ISO 9660 are collected into one buffer per depth (capacity kept) and read
+//   with libarchive at finish(): each regular member is an entry like a zip entry, so every limit
+//   above applies unchanged. Past max_buffered_bytes -> BufferLimit (not a bomb), no member read.
+//   Encrypted member -> Encrypted, named without data; anything libarchive refuses -> Corrupt.
+// - ISO 9660: first kArchiveSniffBytes all zero (its system area) makes a candidate, confirmed by
+//   "CD001" at 32769, 34817 or 36865 -> DiskImage and its files expanded; otherwise dropped
+//   silently at kIso9660SniffBytes (no view waits 36 KiB before scanning starts). VHD
+//   ("conectix" at 0) and VHDX ("vhdxfile" at 0) -> DiskImage, not expanded (no reader).
+// - TNEF (winmail.dat, signature 78 9F 3E 22) is walked as it streams, attribute by attribute:
+//   each attAttachData and each PR_ATTACH_DATA_BIN/OBJ value (in attAttachment or attMsgProps)
+//   is an entry, its bytes streamed; a PT_OBJECT's 16-byte IID is dropped, so an embedded
+//   message (itself TNEF) is expanded one level deeper. The entry takes the best name known when
+//   its data starts (PR_ATTACH_LONG_FILENAME, else attAttachTitle up to its NUL, else
+//   PR_ATTACH_FILENAME, else ""); every other distinct name of the attachment (typically the
+//   long name, which Outlook writes after the data) becomes a zero-length entry, so the
+//   attachment filter sees every name without the data being held back. A wrong attribute
+//   checksum, an unknown level, a MAPI count or length that overruns its block (the rest of that
+//   block skipped), or an attribute cut short at finish() -> Corrupt; the walk goes on.
 //
 // Order the sink sees (depth: 1 = entries of the top-level archive):
 //   begin(d, name), data(d, ...)*, end(d). At most one entry is open per depth. While an
@@ -67,6 +92,9 @@ struct ArchiveLimits {
   bool scan_bzip2 = true;
   // Longer entry names are cut to this many bytes before the sink sees them.
   uint32_t max_name_bytes = 1024;
+  // 7z, RAR and ISO 9660 are read from a copy of the whole archive, one buffer per depth
+  // (capacity kept). Larger ones -> BufferLimit, members unscanned. Keep it >= kIso9660SniffBytes.
+  uint64_t max_buffered_bytes = 25u << 20;
 };
 
 inline constexpr uint32_t kMaxSupportedDepth = 32;
@@ -90,16 +118,24 @@ enum class ArchiveEvent : uint32_t {  // bit flags; names via archive_event_name
   OverlappingEntries = 512,  // central dir entries sharing data (Fifield)
   TrailingData = 1024,
   TimeLimit = 2048,  // the caller's deadline passed mid-expansion (not a bomb: a scan timeout)
+  BufferLimit = 4096,  // a 7z/RAR/ISO larger than max_buffered_bytes: members not scanned
+  DiskImage = 8192,    // ISO 9660, VHD or VHDX: a disk image, for the caller's policy
 };
 
 const char* archive_event_name(ArchiveEvent);  // snake_case for logs; "unknown" otherwise
 // OversizeLimit | RatioLimit | DepthLimit | EntryLimit | OverlappingEntries
 bool is_bomb(uint32_t events);
 
-enum class ArchiveFormat : uint8_t { None, Zip, Gzip, Bzip2 };
-// Needs at most kArchiveSniffBytes; fewer bytes than a format's magic -> None.
-inline constexpr size_t kArchiveSniffBytes = 4;
+enum class ArchiveFormat : uint8_t { None, Zip, Gzip, Bzip2, SevenZip, Rar, Tar, Iso9660, DiskImage, Tnef };
+// Needs at most kArchiveSniffBytes; fewer bytes than a format's magic -> None. Why 264: tar's
+// "ustar" sits at 257. ISO 9660's mark is 32 KiB in, so Iso9660 here means only "the first 264
+// bytes are zero" (a candidate); the expander confirms it (has_iso9660_volume_descriptor).
+inline constexpr size_t kArchiveSniffBytes = 264;
 ArchiveFormat detect_archive(std::string_view first_bytes);
+// "CD001" at 32769, 34817 or 36865 (a volume descriptor in sector 16, 17 or 18); needs
+// kIso9660SniffBytes to see all three.
+inline constexpr size_t kIso9660SniffBytes = 36865 + 5;
+bool has_iso9660_volume_descriptor(std::string_view image);
 
 // Why data/end carry the depth: an archive entry's raw windows and its nested entries
 // interleave (neither is buffered), so "the innermost open entry" would be the wrong owner for

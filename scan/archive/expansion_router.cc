@@ -29,7 +29,8 @@ void ExpansionRouter::begin(ArchiveFormat format) {
   stopped_ = false;
   std::fill(open_.begin(), open_.end(), OpenEntry{});
   format = expandable(format);
-  active_ = format != ArchiveFormat::None;
+  if (format == ArchiveFormat::DiskImage) flag(ArchiveEvent::DiskImage);  // VHD/VHDX: no reader
+  active_ = format != ArchiveFormat::None && format != ArchiveFormat::DiskImage;
   if (!active_) return;
   if (levels_.empty()) return stop(ArchiveEvent::DepthLimit);  // max_depth 0: no archives
   levels_[0]->begin(format);
@@ -104,7 +105,11 @@ void ExpansionRouter::end_entry(uint32_t depth) {
 void ExpansionRouter::sniff_nested(uint32_t depth, OpenEntry& entry) {
   entry.sniffed = true;
   const ArchiveFormat nested = expandable(detect_archive({entry.sniff.data(), entry.sniff_len}));
-  if (nested != ArchiveFormat::None) {
+  if (nested == ArchiveFormat::DiskImage) flag(ArchiveEvent::DiskImage);  // VHD/VHDX: no reader
+  // An ISO candidate is only "starts with zeros": past max_depth it is not worth a DepthLimit (a
+  // bomb verdict); its raw bytes are still scanned at this depth.
+  const bool unconfirmed = nested == ArchiveFormat::Iso9660 && depth >= limits_.max_depth;
+  if (nested != ArchiveFormat::None && nested != ArchiveFormat::DiskImage && !unconfirmed) {
     if (depth >= limits_.max_depth) return stop(ArchiveEvent::DepthLimit);
     levels_[depth]->begin(nested);
     entry.expands = true;

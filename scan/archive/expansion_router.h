@@ -3,8 +3,9 @@
 // of every depth, sanitises names, keeps the expansion budget (bytes, ratio, depth, entries,
 // the caller's deadline: every byte any reader produces passes through deliver(), so this is
 // the one place that bounds work between checks for zip, gzip and bzip2 alike),
-// sniffs each entry's first bytes for a nested archive and feeds it to the next level, and is
-// the only part that calls the ArchiveSink.
+// sniffs each entry's first bytes (kArchiveSniffBytes, 264) for a nested archive and feeds it to
+// the next level, and is the only part that calls the ArchiveSink. Entries of the buffered formats
+// (7z, RAR, tar, ISO) reach it from the level's finish(), through the same calls as zip entries.
 #include <array>
 #include <cstdint>
 #include <memory>

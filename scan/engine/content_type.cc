@@ -34,6 +34,12 @@ constexpr Magic kMagics[] = {
     {"FWS", ContentType::Flash},
     {"CWS", ContentType::Flash},
     {"ZWS", ContentType::Flash},
+    // Disk images mount as drives whose files lose the Mark-of-the-Web (THREATS MIME-13): VHD (dynamic and
+    // differencing disks start with a copy of the footer), VHDX, QCOW, VMDK (sparse extent).
+    {"conectix", ContentType::DiskImage},
+    {"vhdxfile", ContentType::DiskImage},
+    {std::string_view("QFI\xfb", 4), ContentType::DiskImage},
+    {"KDMV", ContentType::DiskImage},
     // Only two bytes: checked after every longer magic.
     {"MZ", ContentType::Pe},
 };
@@ -52,6 +58,22 @@ ContentType sniff_cafebabe(std::string_view b) {
 // reserved zero bytes at offset 6.
 bool looks_like_bmp(std::string_view b) {
   return b.size() >= 10 && b.starts_with("BM") && b.substr(6, 4) == std::string_view("\0\0\0\0", 4);
+}
+
+// A volume boot sector (FAT12/16/32, NTFS, exFAT: what a raw .img or a fixed VHD's partition starts with): a
+// jump instruction (EB xx 90 or E9 xx xx), then the OEM name, then bytes per sector (512..4096, a power of two) at
+// offset 11, little-endian.
+bool looks_like_boot_sector(std::string_view b) {
+  if (b.size() < 13) return false;
+  const auto u = [&](size_t i) { return static_cast<uint8_t>(b[i]); };
+  const bool jump = (u(0) == 0xEB && u(2) == 0x90) || u(0) == 0xE9;
+  const uint32_t sector = u(11) | (static_cast<uint32_t>(u(12)) << 8);
+  return jump && (sector == 512 || sector == 1024 || sector == 2048 || sector == 4096);
+}
+
+// Every DOS header has a NUL in its first 16 bytes (small little-endian counts); "MZ" followed by text does not.
+bool looks_like_dos_header(std::string_view b) {
+  return b.size() < kSniffBytes || b.substr(0, kSniffBytes).find('\0') != std::string_view::npos;
 }
 
 bool starts_with_caseless(std::string_view s, std::string_view prefix) {
@@ -108,6 +130,7 @@ const char* content_type_name(ContentType t) {
     case ContentType::Graphics: return "graphics";
     case ContentType::Flash: return "flash";
     case ContentType::Java: return "java";
+    case ContentType::DiskImage: return "disk-image";
   }
   return "unknown";
 }
@@ -118,8 +141,11 @@ ContentType sniff_content_type(std::string_view first_bytes) {
     return sniff_cafebabe(first_bytes);
   }
   for (const Magic& m : kMagics) {
-    if (first_bytes.starts_with(m.prefix)) return m.type;
+    if (!first_bytes.starts_with(m.prefix)) continue;
+    if (m.type == ContentType::Pe && !looks_like_dos_header(first_bytes)) break;
+    return m.type;
   }
+  if (looks_like_boot_sector(first_bytes)) return ContentType::DiskImage;
   if (looks_like_bmp(first_bytes)) return ContentType::Graphics;
   if (looks_like_html(first_bytes)) return ContentType::Html;
   if (looks_like_text(first_bytes)) return ContentType::Text;

@@ -11,7 +11,8 @@
 namespace sluice::engine {
 
 enum class ContentType : uint8_t {
-  Unknown, Text, Html, Pe, Elf, MachO, Ole2, Pdf, Zip, Gzip, Bzip2, Graphics, Flash, Java
+  Unknown, Text, Html, Pe, Elf, MachO, Ole2, Pdf, Zip, Gzip, Bzip2, Graphics, Flash, Java,
+  DiskImage,  // a disk or volume image: VHD, VHDX, QCOW, VMDK, a FAT/NTFS/exFAT boot sector (ISO 9660: scan/archive)
 };
 
 const char* content_type_name(ContentType);
@@ -24,7 +25,13 @@ constexpr bool is_binary(ContentType t) {
 // stream so a signature's target type is known before its first match can be reported.
 inline constexpr size_t kSniffBytes = 16;
 
-// Magic numbers first; otherwise Html when the text starts (after blanks) with an HTML tag,
+// An executable a machine would run (the attachment filter's `executable-content`, THREATS MIME-8).
+constexpr bool is_executable(ContentType t) {
+  return t == ContentType::Pe || t == ContentType::Elf || t == ContentType::MachO;
+}
+
+// Magic numbers first ("MZ" counts as Pe only with a NUL in the window, as every DOS header has, or when the
+// stream is shorter than the window: text that starts with the letters "MZ" is not an executable); otherwise Html when the text starts (after blanks) with an HTML tag,
 // Text when the printable ratio is high and no NUL appears, else Unknown. Empty → Unknown.
 ContentType sniff_content_type(std::string_view first_bytes);
 

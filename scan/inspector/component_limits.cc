@@ -39,6 +39,7 @@ mime::MimeLimits mime_limits_from(const control::MimeSettings& s) {
   limits.max_boundary_length = s.max_boundary_length;
   limits.max_boundary_candidates = s.max_boundary_candidates;
   limits.max_filename_length = s.max_filename_length;
+  limits.max_flat_decoded_views = s.max_flat_views;
   return limits;
 }
 
@@ -52,6 +53,7 @@ archive::ArchiveLimits archive_limits_from(const control::ArchiveSettings& s) {
   limits.scan_bzip2 = s.scan_bzip2;
   limits.ratio_floor_bytes = static_cast<uint64_t>(s.ratio_floor_kb) * 1024;
   limits.max_name_bytes = s.max_name_length;
+  limits.max_buffered_bytes = static_cast<uint64_t>(s.max_buffered_size_mb) * kMiB;
   return limits;
 }
 
@@ -59,6 +61,8 @@ url::UrlLimits url_limits_from(const control::UrlFilterSettings& s) {
   url::UrlLimits limits;
   limits.max_urls_per_view = s.max_urls_per_part;
   limits.max_url_length = s.max_url_length;
+  limits.max_pdf_inflated_bytes = static_cast<uint64_t>(s.max_pdf_inflated_size_mb) << 20;
+  limits.max_pdf_stream_inflated_bytes = static_cast<uint64_t>(s.max_pdf_stream_inflated_size_mb) << 20;
   return limits;
 }
 

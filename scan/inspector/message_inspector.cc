@@ -20,6 +20,14 @@ bool iequals(std::string_view a, std::string_view b) {
 
 // Anomalies that are structural limits rather than disagreements still deserve the ambiguity action:
 // content past them was not parsed the way an MUA would (THREATS MIME-12: depth limit → 5xx, not 250).
+// The record carries the sniffed type by name (engine::content_type_name).
+bool banned_executable_type(std::string_view detected_type) {
+  for (engine::ContentType t : {engine::ContentType::Pe, engine::ContentType::Elf, engine::ContentType::MachO}) {
+    if (detected_type == engine::content_type_name(t)) return true;
+  }
+  return false;
+}
+
 bool needs_ambiguity_action(mime::Anomaly a) {
   return mime::is_ambiguity(a) || a == mime::Anomaly::DepthLimit || a == mime::Anomaly::PartLimit ||
          a == mime::Anomaly::PartialOrExternal;
@@ -101,6 +109,7 @@ void MessageInspector::finish(const smtp::MessageEnd& end) {
   append_flag_names<mime::Anomaly>(parser_.anomalies(), mime::anomaly_name, record_->flags);
   append_flag_names<archive::ArchiveEvent>(archive_events_, archive::archive_event_name, record_->flags);
   check_archive_entry_names();
+  check_content_types();
   if (oversize_) record_->flags.emplace_back("oversize");
   if (record_->scan_timeout) record_->flags.emplace_back("scan_timeout");
   if (scan_errors_) record_->flags.emplace_back("scan_error");
@@ -137,6 +146,9 @@ void MessageInspector::decide_verdict(const smtp::MessageEnd& end) {
   if (archive::is_bomb(archive_events_)) v.apply(p.archive.bomb_action, "archive:bomb");
   if (archive_events_ & static_cast<uint32_t>(archive::ArchiveEvent::Encrypted)) {
     v.apply(p.archive.encrypted_action, "archive:encrypted");
+  }
+  if (archive_events_ & static_cast<uint32_t>(archive::ArchiveEvent::BufferLimit)) {
+    v.apply(p.archive.buffer_limit_action, "archive:buffer_limit");
   }
   if (p.attachment_filter.enabled) {
     for (const std::string& reason : banned_name_reasons_) v.apply(p.attachment_filter.action, reason);
@@ -182,6 +194,32 @@ void MessageInspector::check_archive_entry_names() {
     if (a.depth == 0) continue;
     check_name(a.name);
     if (a.name.size() >= p.archive.max_name_length) truncated_name_ = true;
+  }
+}
+
+// The type a file's bytes say it is, whatever its name says (THREATS MIME-8: an executable named invoice.pdf, an ISO
+// named .img). Every attachment and archive member is in the record with the type its first bytes sniffed as.
+void MessageInspector::check_content_types() {
+  const control::AttachmentFilterSettings& f = snapshot_.policy.attachment_filter;
+  if (!f.enabled) return;
+  const auto add = [this](std::string reason) {
+    if (std::find(banned_name_reasons_.begin(), banned_name_reasons_.end(), reason) == banned_name_reasons_.end()) {
+      banned_name_reasons_.push_back(std::move(reason));
+    }
+  };
+  bool image_named = false;
+  for (const AttachmentRecord& a : record_->attachments) {
+    if (a.depth > 0 && !f.archive_entries) continue;
+    const bool executable = f.executable_content && banned_executable_type(a.detected_type);
+    const bool image = f.disk_image_content && a.detected_type == engine::content_type_name(engine::ContentType::DiskImage);
+    if (!executable && !image) continue;
+    image_named = image_named || image;
+    const std::string name = a.name.empty() ? (a.container.empty() ? "unnamed" : a.container) : a.name;
+    add(BannedNames::reason("content:" + a.detected_type, name));
+  }
+  // An ISO 9660 image is recognised 32 KiB in, by the archive expander (the sniffer sees only zeros there).
+  if (f.disk_image_content && !image_named && (archive_events_ & static_cast<uint32_t>(archive::ArchiveEvent::DiskImage))) {
+    add("attachment-filter:content:disk-image");
   }
 }
 

@@ -52,6 +52,7 @@ class MessageInspector final : private mime::MimeSink {
   // config attachment-filter: every candidate name of a part (MIME-8) or an archive member's name.
   void check_name(std::string_view name);
   void check_archive_entry_names();
+  void check_content_types();
   void arm_call_deadline();
 
   const PolicySnapshot& snapshot_;

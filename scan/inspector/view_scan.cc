@@ -8,6 +8,28 @@ namespace {
 
 using archive::kArchiveSniffBytes;
 constexpr size_t kMaxUrlsPerMessage = 512;   // beyond: counted in urls_dropped
+// An archive member whose first non-blank byte is not within this many bytes is not markup.
+constexpr size_t kMarkupSniffBytes = 64;
+
+bool ends_with_ignoring_case(std::string_view name, std::string_view suffix) {
+  if (name.size() < suffix.size()) return false;
+  const std::string_view tail = name.substr(name.size() - suffix.size());
+  for (size_t i = 0; i < suffix.size(); ++i) {
+    const char c = tail[i] >= 'A' && tail[i] <= 'Z' ? static_cast<char>(tail[i] - 'A' + 'a') : tail[i];
+    if (c != suffix[i]) return false;
+  }
+  return true;
+}
+
+// Office Open XML parts (word/document.xml), their relationships (word/_rels/document.xml.rels, where hyperlinks
+// live as Target="..." TargetMode="External"), legacy drawing (.vml) and ODF (content.xml, styles.xml). A part may
+// carry any name its [Content_Types].xml maps, so members are also sniffed by content (first non-blank byte '<').
+bool markup_by_name(std::string_view name) {
+  for (std::string_view suffix : {".xml", ".rels", ".vml", ".htm", ".html", ".svg"}) {
+    if (ends_with_ignoring_case(name, suffix)) return true;
+  }
+  return false;
+}
 
 std::vector<std::string> url_flag_names(uint16_t flags) {
   std::vector<std::string> names;
@@ -17,15 +39,23 @@ std::vector<std::string> url_flag_names(uint16_t flags) {
   return names;
 }
 
+// Past the per-view URL cap a listed URL is still kept (url::UrlLimits::keep_listed).
+url::UrlLimits url_limits_for(const PolicySnapshot& snapshot) {
+  url::UrlLimits limits = url_limits_from(snapshot.policy.url_filter);
+  limits.keep_listed = &snapshot.url_lists;
+  return limits;
+}
+
 }  // namespace
 
 ViewScan::ViewScan(const PolicySnapshot& snapshot, engine::Scratch& scratch)
     : snapshot_(snapshot),
       scratch_(scratch),
       scanner_(*snapshot.database, scratch),
-      urls_(url_limits_from(snapshot.policy.url_filter)),
-      pdf_urls_(url_limits_from(snapshot.policy.url_filter)),
-      archive_limits_(archive_limits_from(snapshot.policy.archive)) {}
+      urls_(url_limits_for(snapshot)),
+      pdf_urls_(url_limits_for(snapshot)),
+      archive_limits_(archive_limits_from(snapshot.policy.archive)),
+      url_limits_(url_limits_for(snapshot)) {}
 
 ViewScan::~ViewScan() = default;
 
@@ -56,6 +86,7 @@ void ViewScan::begin(uint32_t view_id, const mime::PartInfo& part, mime::ViewKin
 void ViewScan::feed(std::string_view bytes, uint64_t deadline_tsc) {
   deadline_tsc_ = deadline_tsc;
   if (archive_active_) expander_->set_deadline_tsc(deadline_tsc_);
+  pdf_urls_.set_deadline_tsc(deadline_tsc_);   // inflating a PDF's streams stops there too
   scanner_.feed(bytes);
   if (text_) {
     urls_.feed(bytes);
@@ -118,12 +149,16 @@ void ViewScan::finish_urls(const std::vector<url::Url>& urls, uint32_t dropped) 
     bool known = false;
     for (const UrlRecord& r : record_->urls) known = known || r.url == u.normalized;
     if (known) continue;
-    if (record_->urls.size() >= kMaxUrlsPerMessage) {
+    auto match = snapshot_.url_lists.match(u);
+    // Past the cap only listed URLs are kept (at most kListedBeyondCap more): the verdict needs them, and a sender
+    // must not push one out of reach with kMaxUrlsPerMessage harmless links before it.
+    const bool full = record_->urls.size() >= kMaxUrlsPerMessage;
+    if (full && (!match || record_->urls.size() >= kMaxUrlsPerMessage + url::kListedBeyondCap)) {
       ++record_->urls_dropped;
       continue;
     }
     UrlRecord r{u.normalized, url_flag_names(u.flags), ""};
-    if (auto match = snapshot_.url_lists.match(u)) r.listed = match->entry;
+    if (match) r.listed = match->entry;
     record_->urls.push_back(std::move(r));
   }
 }
@@ -144,9 +179,41 @@ void ViewScan::on_entry_begin(uint32_t depth, std::string_view name) {
   }
   entry_names_[slot].assign(name);
   entry_scanners_[slot]->begin();
+  while (entry_urls_.size() <= slot) entry_urls_.push_back(std::make_unique<EntryUrls>(url_limits_));
+  EntryUrls& urls = *entry_urls_[slot];
+  urls.head.clear();
+  urls.is_markup = markup_by_name(name) ? EntryUrls::Markup::Yes : EntryUrls::Markup::Undecided;
+  urls.markup.begin(true);   // HTML mode: attribute values end at their quote, &amp; is decoded
+  urls.pdf.begin();          // by content: a PDF inside a zip is read as one attached directly
 }
 
-void ViewScan::on_entry_data(uint32_t depth, std::string_view bytes) { entry_scanners_[depth - 1]->feed(bytes); }
+void ViewScan::on_entry_data(uint32_t depth, std::string_view bytes) {
+  entry_scanners_[depth - 1]->feed(bytes);
+  EntryUrls& urls = *entry_urls_[depth - 1];
+  urls.pdf.set_deadline_tsc(deadline_tsc_);
+  urls.pdf.feed(bytes);
+  if (urls.is_markup == EntryUrls::Markup::Undecided) {
+    // A UTF-8 BOM and blanks may come first; the first other byte decides.
+    size_t i = 0;
+    for (; i < bytes.size(); ++i) {
+      const auto b = static_cast<uint8_t>(bytes[i]);
+      const bool bom = (b == 0xEF || b == 0xBB || b == 0xBF) && urls.head.size() + i < 3;
+      if (!bom && b != ' ' && b != '\t' && b != '\r' && b != '\n') break;
+    }
+    if (i == bytes.size() && urls.head.size() + i < kMarkupSniffBytes) {
+      urls.head.append(bytes);
+      return;
+    }
+    if (i < bytes.size() && bytes[i] == '<') {
+      urls.is_markup = EntryUrls::Markup::Yes;
+      urls.markup.feed(urls.head);
+    } else {
+      urls.is_markup = EntryUrls::Markup::No;
+    }
+    urls.head.clear();
+  }
+  if (urls.is_markup == EntryUrls::Markup::Yes) urls.markup.feed(bytes);
+}
 
 void ViewScan::on_entry_end(uint32_t depth) {
   const size_t slot = depth - 1;
@@ -165,6 +232,13 @@ void ViewScan::on_entry_end(uint32_t depth) {
   a.sha256 = s.sha256_hex();
   hits_->add(s.hits(), container + "/" + a.name);
   record_->attachments.push_back(std::move(a));
+  EntryUrls& urls = *entry_urls_[slot];
+  if (urls.is_markup == EntryUrls::Markup::Yes) {
+    urls.markup.end();
+    finish_urls(urls.markup.urls(), urls.markup.dropped());
+  }
+  urls.pdf.end();
+  if (urls.pdf.is_pdf()) finish_urls(urls.pdf.urls(), urls.pdf.dropped());
 }
 
 }  // namespace sluice::scan

@@ -2,8 +2,11 @@
 //
 // Owns, for one view at a time (reused across views): the Hyperscan stream of the view, URL extraction for
 // text and HTML views and for any other view that turns out to be a PDF (url::PdfUrlScanner), and — when the
-// first bytes are an archive — the archive expander with one Hyperscan stream per archive depth. Results are
-// appended to the MessageRecord it is given.
+// first bytes are an archive — the archive expander with one Hyperscan stream per archive depth, and URL
+// extraction for the archive's entries: markup members (Office Open XML parts and their .rels relationships,
+// ODF content.xml, any member whose first non-blank byte is '<') through an HTML-mode UrlExtractor, so
+// `Target="https://..."` and `xlink:href="..."` values are found, and PDF members through a PdfUrlScanner; one
+// of each per archive depth, made on first use. Results are appended to the MessageRecord it is given.
 // Calls: engine (StreamScanner), url (UrlExtractor, PdfUrlScanner, UrlLists), archive (ArchiveExpander).
 #pragma once
 
@@ -54,6 +57,17 @@ class ViewScan final : private archive::ArchiveSink {
   std::unique_ptr<archive::ArchiveExpander> expander_;          // created on the first archive seen
   std::vector<std::unique_ptr<engine::StreamScanner>> entry_scanners_;  // one per archive depth
   std::vector<std::string> entry_names_;                       // open entry name per depth
+  // URL extraction of the open entry at each depth (index depth - 1).
+  struct EntryUrls {
+    enum class Markup : uint8_t { Undecided, Yes, No };
+    explicit EntryUrls(const url::UrlLimits& limits) : markup(limits), pdf(limits) {}
+    url::UrlExtractor markup;
+    url::PdfUrlScanner pdf;
+    Markup is_markup = Markup::Undecided;
+    std::string head;   // leading BOM and blanks, until the first other byte decides
+  };
+  std::vector<std::unique_ptr<EntryUrls>> entry_urls_;
+  url::UrlLimits url_limits_;
 
   MessageRecord* record_ = nullptr;
   HitCollector* hits_ = nullptr;

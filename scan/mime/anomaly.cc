@@ -33,6 +33,8 @@ const char* anomaly_name(Anomaly a) {
     case Anomaly::ObsoleteHeaderSyntax: return "obsolete_header_syntax";
     case Anomaly::BoundaryPrefixLine: return "boundary_prefix_line";
     case Anomaly::Yenc: return "yenc";
+    case Anomaly::Binhex: return "binhex";
+    case Anomaly::BinhexCrc: return "binhex_crc";
   }
   return "unknown";
 }

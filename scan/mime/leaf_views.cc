@@ -12,7 +12,10 @@ LeafViews::LeafViews(const MimeLimits& limits, MimeSink& sink, AnomalyLog& log,
 void LeafViews::open(Slot& slot, ViewKind kind) {
   slot.id = next_view_id_++;
   slot.to_child = false;
-  const PartInfo& info = kind == ViewKind::Uuencoded ? uu_info_ : kind == ViewKind::Yenc ? yenc_info_ : info_;
+  const PartInfo& info = kind == ViewKind::Uuencoded ? uu_info_
+                         : kind == ViewKind::Yenc   ? yenc_info_
+                         : kind == ViewKind::Binhex ? binhex_info_
+                                                    : info_;
   sink_.on_view_begin(slot.id, info, kind);
 }
 
@@ -24,10 +27,17 @@ void LeafViews::begin(const PartInfo& info, TransferDecoding decoding) {
   qp_decoder_.reset();
   uu_decoder_.reset();
   yenc_decoder_.reset();
+  binhex_decoder_.reset();
+  const bool declares_binhex = info.declares_binhex() || decoding == TransferDecoding::Binhex;
+  if (declares_binhex) binhex_decoder_.expect_block();
+  binhex_stream_ =
+      declares_binhex && (decoding == TransferDecoding::Base64 || decoding == TransferDecoding::QuotedPrintable);
+  binhex_line_start_ = true;
   strict_ = decoding != TransferDecoding::Ambiguous;
   switch (decoding) {
     case TransferDecoding::Identity:
     case TransferDecoding::Uuencode:  // text as written; the uu block gets its own view
+    case TransferDecoding::Binhex:    // text as written; the BinHex block gets its own views
       open(raw_, ViewKind::Decoded);
       break;
     case TransferDecoding::Base64: open(base64_, ViewKind::Decoded); break;
@@ -44,6 +54,7 @@ void LeafViews::begin_into(const PartInfo& info, TransferDecoding decoding, Mime
   info_ = info;
   child_ = &child;
   pending_eol_ = false;
+  binhex_stream_ = false;
   base64_decoder_.reset();
   qp_decoder_.reset();
   strict_ = true;
@@ -74,6 +85,8 @@ void LeafViews::flush() {
   flush(qp_);
   flush(uu_);
   flush(yenc_);
+  flush(binhex_);
+  flush(binhex_rsrc_);
 }
 
 void LeafViews::forget(Slot& slot) {
@@ -88,6 +101,7 @@ void LeafViews::write(std::string_view bytes) {
     decoded_.clear();
     base64_decoder_.feed(bytes, decoded_);
     deliver(base64_, decoded_);
+    if (binhex_stream_) scan_binhex_stream(decoded_);
     if (strict_ && base64_decoder_.saw_garbage())
       log_.raise(Anomaly::Base64Garbage, "bytes outside the base64 alphabet ignored");
   }
@@ -95,6 +109,7 @@ void LeafViews::write(std::string_view bytes) {
     decoded_.clear();
     qp_decoder_.feed(bytes, decoded_);
     deliver(qp_, decoded_);
+    if (binhex_stream_) scan_binhex_stream(decoded_);
     if (strict_ && qp_decoder_.saw_invalid())
       log_.raise(Anomaly::QpInvalid, "invalid quoted-printable escape kept literally");
   }
@@ -147,12 +162,55 @@ void LeafViews::scan_yenc(const LineChunk& chunk) {
   }
 }
 
+// A BinHex block opens at its `:` line, but its views only once the header (and so
+// the name) is decoded; the resource fork's view opens with its first byte.
+void LeafViews::scan_binhex(std::string_view text, bool starts_line) {
+  binhex_out_.data.clear();
+  binhex_out_.resource.clear();
+  const BinhexDecoder::Progress progress = binhex_decoder_.piece(text, starts_line, binhex_out_);
+  if (progress.began) log_.raise(Anomaly::Binhex, "BinHex block inside a part");
+  if (progress.header) {
+    binhex_info_ = embedded_info("x-binhex", binhex_decoder_.name(), "BinHex");
+    open(binhex_, ViewKind::Binhex);
+  }
+  if (binhex_.id) deliver(binhex_, binhex_out_.data);
+  if (!binhex_out_.resource.empty()) {
+    if (!binhex_rsrc_.id) open(binhex_rsrc_, ViewKind::Binhex);
+    deliver(binhex_rsrc_, binhex_out_.resource);
+  }
+  if (progress.ended) end_binhex();
+}
+
+void LeafViews::scan_binhex_stream(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const size_t eol = bytes.find_first_of("\r\n");
+    const std::string_view text = bytes.substr(0, eol);
+    if (!text.empty()) {
+      scan_binhex(text, binhex_line_start_);
+      binhex_line_start_ = false;
+    }
+    if (eol == std::string_view::npos) return;
+    binhex_line_start_ = true;
+    bytes.remove_prefix(eol + 1);
+  }
+}
+
+void LeafViews::end_binhex() {
+  if (!binhex_decoder_.verified()) {
+    log_.raise(Anomaly::BinhexCrc,
+               binhex_decoder_.crc_mismatches() ? "BinHex CRC mismatch" : "BinHex block cut short");
+  }
+  close(binhex_);
+  close(binhex_rsrc_);
+}
+
 void LeafViews::line(const LineChunk& chunk) {
   if (pending_eol_) write("\r\n");
   write(chunk.text);
   pending_eol_ = chunk.has_eol;
   if (raw_.id && chunk.starts_line) scan_uuencode(chunk.text);
   if (raw_.id) scan_yenc(chunk);
+  if (raw_.id) scan_binhex(chunk.text, chunk.starts_line);
 }
 
 void LeafViews::close(Slot& slot) {
@@ -168,6 +226,7 @@ void LeafViews::end(bool by_delimiter) {
     decoded_.clear();
     base64_decoder_.finish(decoded_);
     deliver(base64_, decoded_);
+    if (binhex_stream_) scan_binhex_stream(decoded_);
     if (strict_ && base64_decoder_.saw_garbage())
       log_.raise(Anomaly::Base64Garbage, "bytes outside the base64 alphabet ignored");
   }
@@ -175,6 +234,7 @@ void LeafViews::end(bool by_delimiter) {
     decoded_.clear();
     qp_decoder_.finish(decoded_);
     deliver(qp_, decoded_);
+    if (binhex_stream_) scan_binhex_stream(decoded_);
     if (strict_ && qp_decoder_.saw_invalid())
       log_.raise(Anomaly::QpInvalid, "invalid quoted-printable escape kept literally");
   }
@@ -182,6 +242,10 @@ void LeafViews::end(bool by_delimiter) {
   child_ = nullptr;
   close(uu_);
   close(yenc_);
+  if (binhex_decoder_.in_block()) end_binhex();  // a block cut short ends with its part
+  close(binhex_);
+  close(binhex_rsrc_);
+  binhex_stream_ = false;
   close(raw_);
   close(base64_);
   close(qp_);
@@ -189,7 +253,8 @@ void LeafViews::end(bool by_delimiter) {
 
 void LeafViews::abandon() {
   child_ = nullptr;
-  for (Slot* slot : {&raw_, &base64_, &qp_, &uu_, &yenc_}) forget(*slot);
+  for (Slot* slot : {&raw_, &base64_, &qp_, &uu_, &yenc_, &binhex_, &binhex_rsrc_}) forget(*slot);
+  binhex_stream_ = false;
   pending_eol_ = false;
 }
 

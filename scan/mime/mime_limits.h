@@ -25,6 +25,9 @@ struct MimeLimits {
   uint32_t max_filename_candidates = 16;
   // RFC 2231 continuation sections per parameter (name*0..name*N); higher ones are dropped.
   uint32_t max_rfc2231_sections = 100;
+  // Views of their own for base64 runs found in content scanned flat after max_parts/max_depth (FlatBase64Runs);
+  // further runs are decoded into the last of them. At least 1. (config mime max-flat-views)
+  uint32_t max_flat_decoded_views = 64;
 };
 
 }  // namespace sluice::mime

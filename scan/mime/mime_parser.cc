@@ -25,6 +25,7 @@ MimeParser::MimeParser(const MimeLimits& limits, MimeSink& sink, EntityContext t
                 limits.max_line_length),
       header_(limits_, log_),
       leaf_(limits_, sink, log_, next_view_id_),
+      flat_runs_(limits_, sink, next_view_id_),
       alternate_(sink, log_, next_view_id_, parts_) {
   push_entity(PartInfo{}, top_context_, true);
 }
@@ -40,6 +41,7 @@ void MimeParser::finish() {
   log_.raise_bits(splitter_.finish(*this), "at end of message");
   alternate_.end(false);
   if (flat_.is_open()) {
+    flat_runs_.finish();
     flat_.close(sink_, true);
     depth_ = 0;  // the frames under a limit have nothing left to close
     return;
@@ -51,6 +53,7 @@ void MimeParser::reset() {
   splitter_.reset();
   leaf_.abandon();
   flat_.forget();
+  flat_runs_.forget();
   for (size_t i = 0; i < depth_; ++i) frames_[i].raw.forget();
   depth_ = 0;
   parts_ = 0;
@@ -76,6 +79,7 @@ void MimeParser::on_line(const LineChunk& chunk) {
 void MimeParser::route(const LineChunk& chunk) {
   if (flat_.is_open()) {
     flat_.line(sink_, chunk);
+    flat_runs_.line(chunk);
     return;
   }
   if (chunk.starts_line && take_delimiter(chunk)) return;
@@ -272,7 +276,10 @@ void MimeParser::close_top(bool by_delimiter) {
   --depth_;
 }
 
-void MimeParser::enter_flat(const PartInfo& info) { flat_.open(sink_, next_view_id_++, info); }
+void MimeParser::enter_flat(const PartInfo& info) {
+  flat_.open(sink_, next_view_id_++, info);
+  flat_runs_.begin(info);
+}
 
 void MimeParser::start_encoded_message(Frame& frame) {
   const uint32_t depth = frame.info.depth + 1;

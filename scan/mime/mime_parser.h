@@ -60,6 +60,7 @@
 
 #include "scan/mime/alternate_reading.h"
 #include "scan/mime/anomaly_log.h"
+#include "scan/mime/flat_base64_runs.h"
 #include "scan/mime/header_block.h"
 #include "scan/mime/leaf_views.h"
 #include "scan/mime/line_splitter.h"
@@ -139,6 +140,7 @@ class MimeParser : private LineHandler, private HeaderFieldHandler {
   uint32_t next_view_id_ = 1;
   LeafViews leaf_;
   RawLineView flat_;  // open once a limit stopped structure parsing
+  FlatBase64Runs flat_runs_;  // base64 inside that flat rest, decoded (RES-14)
   std::string decoded_header_;
   std::unique_ptr<NestedMessageSink> nested_sink_;
   std::unique_ptr<MimeParser> nested_parser_;

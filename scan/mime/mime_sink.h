@@ -38,6 +38,8 @@ enum class Anomaly : uint32_t {  // bit flags
   ObsoleteHeaderSyntax = 1u << 25,
   BoundaryPrefixLine = 1u << 26,  // "--b\v", "--bX": data here, a delimiter to prefix readers (MIME-4)
   Yenc = 1u << 27,                // a =ybegin block inside a part (MIME-11)
+  Binhex = 1u << 28,              // a BinHex 4.0 block inside a part or declared by it (MIME-11)
+  BinhexCrc = 1u << 29,           // a BinHex CRC did not match, or the block was cut short (bytes still scanned)
 };
 
 // Stable snake_case names for logs, e.g. "duplicate_boundary".

@@ -15,6 +15,7 @@ enum class ViewKind : uint8_t {
   QpAlternate,      // the body read as quoted-printable because its CTE is ambiguous
   Uuencoded,        // a begin/end uuencode block found inside the body
   Yenc,             // a =ybegin/=yend yEnc block found inside the body (its parts, in order, as one)
+  Binhex,           // a BinHex 4.0 block's data fork, or its resource fork (a second view)
 };
 
 const char* view_kind_name(ViewKind kind);
@@ -25,7 +26,7 @@ struct PartInfo {
   std::string content_type = "text/plain";  // lowercased "type/subtype"
   std::string charset;                      // lowercased, may be empty
   // "7bit","8bit","binary","base64","quoted-printable","x-uuencode",
-  // "x-yenc" or "ambiguous".
+  // "x-yenc", "x-binhex" or "ambiguous".
   std::string transfer_encoding = "7bit";
   // Every candidate name, decoded + sanitised + de-duplicated, in order of appearance.
   std::vector<std::string> filenames;
@@ -33,6 +34,8 @@ struct PartInfo {
 
   bool is_text() const;  // text/*
   bool is_html() const;  // text/html
+  // application/mac-binhex40 and its aliases: the body is BinHex text whatever its CTE.
+  bool declares_binhex() const;
 };
 
 }  // namespace sluice::mime

@@ -13,6 +13,8 @@ std::string_view normalise(std::string_view token) {
   // Legacy uuencode spellings (MIME-11); all mean the same decoder.
   if (token == "x-uuencode" || token == "uuencode" || token == "x-uue" || token == "uue")
     return "x-uuencode";
+  // Legacy BinHex spellings (MIME-11): the text as written, read as BinHex 4.0.
+  if (token == "binhex" || token == "x-binhex" || token == "mac-binhex40") return "x-binhex";
   return {};
 }
 
@@ -20,6 +22,7 @@ TransferDecoding decoding_of(std::string_view name) {
   if (name == "base64") return TransferDecoding::Base64;
   if (name == "quoted-printable") return TransferDecoding::QuotedPrintable;
   if (name == "x-uuencode") return TransferDecoding::Uuencode;
+  if (name == "x-binhex") return TransferDecoding::Binhex;
   return TransferDecoding::Identity;
 }
 

@@ -11,7 +11,7 @@
 
 namespace sluice::mime {
 
-enum class TransferDecoding : uint8_t { Identity, Base64, QuotedPrintable, Uuencode, Ambiguous };
+enum class TransferDecoding : uint8_t { Identity, Base64, QuotedPrintable, Uuencode, Binhex, Ambiguous };
 
 struct TransferEncodingVerdict {
   TransferDecoding decoding = TransferDecoding::Identity;

@@ -2,44 +2,44 @@
 
 #include <algorithm>
 
+#include "scan/url/url_lists.h"
+
 namespace sluice::url {
 namespace {
 
 constexpr std::string_view kPdfHeader = "%PDF-";
-
-bool is_pdf_whitespace(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\0';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool is_octal(char c) { return c >= '0' && c <= '7'; }
+constexpr std::string_view kEndstream = "endstream";
 
 }  // namespace
 
-PdfUrlScanner::PdfUrlScanner(const UrlLimits& limits) : limits_(limits), raw_(limits), strings_(limits) {
+PdfUrlScanner::PdfUrlScanner(const UrlLimits& limits)
+    : limits_(limits),
+      raw_(limits),
+      strings_(limits),
+      inflated_raw_(limits),
+      inflated_strings_(limits),
+      inflater_(limits) {
   head_.reserve(kPdfHeaderWindow);
 }
 
 void PdfUrlScanner::begin() {
   sniff_ = Sniff::Undecided;
+  body_ = Body::None;
   head_.clear();
   decoded_.clear();
-  state_ = State::Outside;
-  depth_ = 0;
-  hex_high_ = -1;
-  octal_ = 0;
-  octal_digits_ = 0;
+  endstream_tail_.clear();
+  lexer_.reset();
+  inflated_lexer_.reset();
+  inflater_.begin_pdf();
+  stats_ = {};
   urls_.clear();
   index_.clear();
   dropped_ = 0;
+  listed_beyond_cap_ = 0;
   raw_.begin(false);
   strings_.begin(false);
+  inflated_raw_.begin(false);
+  inflated_strings_.begin(false);
 }
 
 void PdfUrlScanner::feed(std::string_view bytes) {
@@ -70,124 +70,103 @@ void PdfUrlScanner::end() {
     sniff_ = Sniff::NotPdf;
     return;
   }
+  if (body_ == Body::Inflating) end_inflated_stream();   // a PDF cut short inside a compressed stream
+  body_ = Body::None;
   raw_.end();
   strings_.end();
+  inflated_raw_.end();
+  inflated_strings_.end();
   merge(raw_);
   merge(strings_);
+  merge(inflated_raw_);
+  merge(inflated_strings_);
 }
 
 void PdfUrlScanner::scan(std::string_view bytes) {
   if (bytes.empty()) return;
   raw_.feed(bytes);
   decoded_.clear();
-  for (char c : bytes) step(c);
+  while (!bytes.empty()) {
+    switch (body_) {
+      case Body::None:
+        bytes.remove_prefix(lexer_.lex(bytes, decoded_));
+        if (lexer_.flate_body()) start_body();
+        break;
+      case Body::Inflating:
+        switch (inflater_.inflate(bytes, *this)) {
+          case PdfStreamInflater::Status::NeedInput:
+            break;
+          case PdfStreamInflater::Status::Done:
+            end_inflated_stream();
+            body_ = Body::None;   // what follows ("endstream") is lexed as usual
+            break;
+          case PdfStreamInflater::Status::Corrupt:
+            ++stats_.corrupt;
+            end_inflated_stream();
+            body_ = Body::None;   // lexing goes on right where zlib gave up: the raw reading never stopped
+            break;
+          case PdfStreamInflater::Status::Deadline:
+            stats_.time_limit = true;
+            [[fallthrough]];
+          case PdfStreamInflater::Status::StreamBudget:
+          case PdfStreamInflater::Status::PdfBudget:
+            ++stats_.cut;
+            end_inflated_stream();
+            body_ = Body::Skipping;
+            endstream_tail_.clear();
+            break;
+        }
+        break;
+      case Body::Skipping:
+        skip_to_endstream(bytes);
+        break;
+    }
+  }
   if (!decoded_.empty()) strings_.feed(decoded_);
 }
 
-// PDF lexing just far enough to know where strings are (ISO 32000-1 §7.2, §7.3.4).
-void PdfUrlScanner::step(char c) {
-  switch (state_) {
-    case State::Outside:
-      if (c == '(') {
-        state_ = State::Literal;
-        depth_ = 1;
-      } else if (c == '<') {
-        state_ = State::AfterLess;
-      } else if (c == '%') {
-        state_ = State::Comment;   // "(" in a comment opens nothing
-      }
-      return;
-    case State::Comment:
-      if (c == '\r' || c == '\n') state_ = State::Outside;
-      return;
-    case State::AfterLess:
-      hex_high_ = -1;
-      if (c == '<') {
-        state_ = State::Outside;   // "<<" opens a dictionary
-        return;
-      }
-      state_ = State::Hex;
-      step(c);
-      return;
-    case State::Hex: {
-      if (is_pdf_whitespace(c)) return;
-      const int value = hex_value(c);
-      if (value >= 0) {
-        if (hex_high_ < 0) {
-          hex_high_ = value;
-        } else {
-          emit(static_cast<char>(hex_high_ * 16 + value));
-          hex_high_ = -1;
-        }
-        return;
-      }
-      // '>' ends it (an odd last digit counts as if followed by 0); anything else means it was not a hex
-      // string (binary data, a stray '<'): what was decoded still ends at a string boundary.
-      if (c == '>' && hex_high_ >= 0) emit(static_cast<char>(hex_high_ * 16));
-      end_string();
-      if (c != '>') step(c);
-      return;
-    }
-    case State::Literal:
-      step_literal(c);
-      return;
-    case State::Escape:
-      state_ = State::Literal;
-      switch (c) {
-        case 'n': emit('\n'); return;
-        case 'r': emit('\r'); return;
-        case 't': emit('\t'); return;
-        case 'b': emit('\b'); return;
-        case 'f': emit('\f'); return;
-        case '\n': return;                             // backslash-newline: the string continues
-        case '\r': state_ = State::EscapeCr; return;   // ... also as backslash-CR-LF
-        default: break;
-      }
-      if (is_octal(c)) {
-        state_ = State::Octal;
-        octal_ = static_cast<uint8_t>(c - '0');
-        octal_digits_ = 1;
-        return;
-      }
-      emit(c);   // "\(", "\)", "\\", and an unknown escape is the character itself
-      return;
-    case State::Octal:
-      if (is_octal(c) && octal_digits_ < 3) {
-        octal_ = static_cast<uint8_t>(octal_ * 8 + (c - '0'));   // "\777" wraps to a byte, as readers do
-        ++octal_digits_;
-        return;
-      }
-      emit(static_cast<char>(octal_));
-      state_ = State::Literal;
-      step_literal(c);
-      return;
-    case State::EscapeCr:
-      state_ = State::Literal;
-      if (c != '\n') step_literal(c);
-      return;
+void PdfUrlScanner::start_body() {
+  ++stats_.streams;
+  if (!stats_.time_limit && inflater_.begin_stream()) {
+    body_ = Body::Inflating;
+    inflated_lexer_.reset();
+    return;
   }
+  ++stats_.skipped;
+  body_ = Body::Skipping;
+  endstream_tail_.clear();
 }
 
-void PdfUrlScanner::step_literal(char c) {
-  if (c == '\\') {
-    state_ = State::Escape;
-  } else if (c == '(') {
-    ++depth_;
-    emit(c);
-  } else if (c == ')') {
-    if (--depth_ == 0) {
-      end_string();
-    } else {
-      emit(c);
-    }
-  } else {
-    emit(c);
-  }
+void PdfUrlScanner::on_inflated(std::string_view bytes) {
+  stats_.inflated_bytes += bytes.size();
+  inflated_raw_.feed(bytes);
+  inflated_decoded_.clear();
+  inflated_lexer_.lex(bytes, inflated_decoded_);
+  if (!inflated_decoded_.empty()) inflated_strings_.feed(inflated_decoded_);
 }
 
-void PdfUrlScanner::end_string() {
-  emit(' ');
-  state_ = State::Outside;
+// One stream's text never runs into the next one's.
+void PdfUrlScanner::end_inflated_stream() {
+  inflated_decoded_.clear();
+  inflated_lexer_.end_input(inflated_decoded_);
+  inflated_decoded_ += ' ';
+  inflated_strings_.feed(inflated_decoded_);
+  inflated_raw_.feed(" ");
+}
+
+// A body that is not inflated is binary data to the lexer: a '(' in it would open a string that runs on into the
+// objects after it, so it is passed over up to its "endstream" (the raw reading still sees every byte).
+void PdfUrlScanner::skip_to_endstream(std::string_view& bytes) {
+  while (!bytes.empty()) {
+    endstream_tail_ += bytes.front();
+    bytes.remove_prefix(1);
+    if (endstream_tail_.size() > kEndstream.size()) endstream_tail_.erase(0, 1);
+    if (endstream_tail_ == kEndstream) {
+      body_ = Body::None;
+      lexer_.reset();   // the keyword that ends the body was seen here, not by the lexer
+      return;
+    }
+  }
 }
 
 void PdfUrlScanner::merge(const UrlExtractor& from) {
@@ -198,10 +177,13 @@ void PdfUrlScanner::merge(const UrlExtractor& from) {
       urls_[seen->second].flags |= url.flags;
       continue;
     }
-    if (urls_.size() >= limits_.max_urls_per_view) {
+    const bool listed_beyond_cap = urls_.size() >= limits_.max_urls_per_view && limits_.keep_listed != nullptr &&
+                                   listed_beyond_cap_ < kListedBeyondCap && limits_.keep_listed->match(url);
+    if (urls_.size() >= limits_.max_urls_per_view && !listed_beyond_cap) {
       ++dropped_;
       continue;
     }
+    if (listed_beyond_cap) ++listed_beyond_cap_;
     urls_.push_back(url);
     index_.emplace(urls_.back().normalized, urls_.size() - 1);
   }

@@ -15,6 +15,8 @@
 
 namespace sluice::url {
 
+class UrlLists;
+
 struct UrlLimits {
   uint32_t max_urls_per_view = 256;   // further URLs are counted, not stored
   uint32_t max_url_length = 2048;     // longer candidates are truncated and flagged
@@ -29,7 +31,19 @@ struct UrlLimits {
   // URL ends there. Only a URL that reaches its closing '>' is joined.
   uint32_t max_url_continuation_lines = 4;
   uint32_t max_url_fold_indent = 80;
+  // PDF FlateDecode streams (object streams, content streams) are inflated to find the links inside them. At most
+  // max_pdf_inflated_bytes are inflated per PDF in all (further compressed streams are skipped), and at most
+  // max_pdf_stream_inflated_bytes per stream (the rest of that stream is skipped): a deflate bomb costs bounded time
+  // and nothing is kept but the URL extractors' state. 0 turns inflation off.
+  uint64_t max_pdf_inflated_bytes = 16u << 20;
+  uint64_t max_pdf_stream_inflated_bytes = 4u << 20;
+  // Past max_urls_per_view a URL is still matched against these lists (not owned; null = none), and kept when it
+  // is listed, at most kListedBeyondCap more per view: without it a sender could push a listed link out of reach
+  // by putting max_urls_per_view harmless ones before it.
+  const UrlLists* keep_listed = nullptr;
 };
+
+inline constexpr uint32_t kListedBeyondCap = 16;
 
 // Evasion and form markers, OR-ed into Url::flags.
 enum class UrlFlag : uint16_t {

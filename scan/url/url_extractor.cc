@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 
+#include "scan/url/url_lists.h"
 #include "scan/url/url_opener.h"
 
 namespace sluice::url {
@@ -35,6 +36,7 @@ void UrlExtractor::begin(bool html) {
   urls_.clear();
   index_.clear();
   dropped_ = 0;
+  listed_beyond_cap_ = 0;
 }
 
 void UrlExtractor::feed(std::string_view decoded_bytes) {
@@ -248,7 +250,7 @@ void UrlExtractor::report(std::string_view text, uint16_t extra_flags) {
     urls_[seen->second].flags |= scratch_.flags;
     return;
   }
-  if (urls_.size() >= limits_.max_urls_per_view) {
+  if (urls_.size() >= limits_.max_urls_per_view && !keep_beyond_cap(scratch_)) {
     ++dropped_;
     return;
   }
@@ -259,6 +261,13 @@ void UrlExtractor::report(std::string_view text, uint16_t extra_flags) {
   } else {
     index_.emplace(urls_.back().normalized, urls_.size() - 1);
   }
+}
+
+bool UrlExtractor::keep_beyond_cap(const Url& url) {
+  if (limits_.keep_listed == nullptr || listed_beyond_cap_ >= kListedBeyondCap) return false;
+  if (!limits_.keep_listed->match(url)) return false;
+  ++listed_beyond_cap_;
+  return true;
 }
 
 void UrlExtractor::rebuild_index() {

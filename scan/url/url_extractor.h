@@ -62,6 +62,8 @@ class UrlExtractor {
   void finish_candidate();
   void report(std::string_view text, uint16_t extra_flags);
   void rebuild_index();
+  // Past max_urls_per_view: whether a URL is still kept because limits_.keep_listed lists it.
+  bool keep_beyond_cap(const Url& url);
 
   UrlLimits limits_;
   bool html_ = false;
@@ -96,6 +98,7 @@ class UrlExtractor {
   // Keys view urls_[i].normalized; rebuilt whenever urls_ reallocates.
   std::unordered_map<std::string_view, size_t> index_;
   uint32_t dropped_ = 0;
+  uint32_t listed_beyond_cap_ = 0;
 };
 
 }  // namespace sluice::url

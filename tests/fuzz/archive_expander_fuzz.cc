@@ -68,7 +68,7 @@ class CheckingSink final : public ArchiveSink {
   std::vector<bool> open_;
 };
 
-constexpr uint32_t kKnownEvents = 2047;   // every ArchiveEvent bit, OversizeLimit .. TrailingData
+constexpr uint32_t kKnownEvents = 16383;  // every ArchiveEvent bit, OversizeLimit .. DiskImage
 constexpr uint32_t kLimitEvents = 1 | 2 | 4 | 8;
 
 }  // namespace
@@ -91,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ArchiveExpander expander(limits, sink);
   const ArchiveFormat detected = detect_archive(input.substr(0, kArchiveSniffBytes));
   // Mostly what the inspector does (the detected format); sometimes a format the bytes do not match.
-  const ArchiveFormat format = (knobs & 0x80) ? static_cast<ArchiveFormat>(1 + data[0] % 3) : detected;
+  const ArchiveFormat format = (knobs & 0x80) ? static_cast<ArchiveFormat>(1 + data[0] % static_cast<uint8_t>(ArchiveFormat::Tnef)) : detected;
   if (format == ArchiveFormat::None) return 0;
   expander.begin(format);
   for (size_t off = 0; off < input.size(); off += chunk) expander.feed(input.substr(off, chunk));

@@ -1,15 +1,20 @@
-// libFuzzer target: each content decoder of scan/mime on its own, picked by the first input byte (low 3 bits);
-// the second byte picks a chunk size for the streaming ones. The rest of the input is the decoder's input.
+// libFuzzer target: each content decoder of scan/mime on its own, picked by the first input byte (low 3 bits, or
+// low 4 bits equal to 8); the second byte picks a chunk size for the streaming ones. The rest of the input is the
+// decoder's input.
 //   0 base64 (Base64Decoder)        1 quoted-printable (QuotedPrintableDecoder)   2 uuencode (UuDecoder)
 //   3 RFC 2047 encoded words        4 charset conversion (append_as_utf8)          5 filename sanitiser
 //   6 structured header values + RFC 2231 assembly                              7 Content-Transfer-Encoding
+//   8 BinHex 4.0 (BinhexDecoder; bit 4 of the first byte: the text is declared BinHex)
 // Invariants checked beyond "no crash":
 //  - streaming: fed in chunks, a streaming decoder gives exactly what it gives for the whole input at once;
 //  - bounds: base64 output <= 3/4 of its input (+2 for an open quantum), QP output <= its input, a uuencoded
 //    line <= 63 bytes and never more than its length character says;
+//  - BinHex: line pieces of any size give what whole lines give; no fork holds more than its header declared, and
+//    no block more than 255 bytes per input byte (the 0x90 run bound);
 //  - round trips: the input bytes encoded by a textbook encoder (base64 in 76-column lines, QP with =XX and
-//    soft breaks, uuencode with ` for zero, RFC 2047 B and Q words separated by folding whitespace) decode
-//    back to exactly those bytes, with no garbage/invalid flag;
+//    soft breaks, uuencode with ` for zero, RFC 2047 B and Q words separated by folding whitespace, BinHex with
+//    0x90 runs and CRC-16/XMODEM in 64-column lines) decode back to exactly those bytes, with no garbage/invalid
+//    flag (BinHex: every CRC verified);
 //  - text without a well-formed encoded word comes out of RFC 2047 decoding unchanged;
 //  - the charsets Sluice converts (Latin-1, Windows-1252, UTF-16/UCS-2) always yield valid UTF-8;
 //  - a sanitised filename fits its bound, holds no control byte, and sanitising it again changes nothing;
@@ -25,6 +30,7 @@
 #include <vector>
 
 #include "scan/mime/base64_decoder.h"
+#include "scan/mime/binhex_decoder.h"
 #include "scan/mime/charset.h"
 #include "scan/mime/filename_sanitiser.h"
 #include "scan/mime/header_params.h"
@@ -33,6 +39,7 @@
 #include "scan/mime/rfc2231.h"
 #include "scan/mime/transfer_encoding.h"
 #include "scan/mime/uu_decoder.h"
+#include "tests/unit/mime/binhex_writer.h"
 
 namespace {
 
@@ -156,6 +163,57 @@ void fuzz_uu(std::string_view in) {
   require(back == in);
 }
 
+// BinHex 4.0: `in` as text lines, whole and in `chunk`-byte pieces; then `in` as a data fork, encoded and decoded.
+struct BinhexRun {
+  std::string data, resource, names;
+  uint32_t blocks = 0, verified = 0;
+};
+
+BinhexRun binhex_lines(std::string_view in, size_t chunk, bool declared) {
+  BinhexDecoder decoder;
+  if (declared) decoder.expect_block();
+  BinhexRun run;
+  BinhexDecoder::Output out;
+  size_t block_data = 0, block_resource = 0;  // this block's fork bytes so far
+  for (size_t start = 0; start <= in.size();) {
+    size_t end = in.find('\n', start);
+    if (end == std::string_view::npos) end = in.size();
+    const std::string_view line = in.substr(start, end - start);
+    for (size_t i = 0; i == 0 || i < line.size(); i += chunk) {
+      const size_t data_before = out.data.size(), resource_before = out.resource.size();
+      const BinhexDecoder::Progress p = decoder.piece(line.substr(i, chunk), i == 0, out);
+      if (p.began) {
+        ++run.blocks;
+        block_data = block_resource = 0;
+      }
+      block_data += out.data.size() - data_before;
+      block_resource += out.resource.size() - resource_before;
+      if (p.header) run.names += decoder.name() + '/';
+      require(decoder.header_done() ? block_data <= decoder.data_length() && block_resource <= decoder.resource_length()
+                                    : block_data == 0 && block_resource == 0);
+      if (p.ended) run.verified += decoder.verified();
+    }
+    start = end + 1;
+  }
+  require(out.data.size() + out.resource.size() <= 255 * in.size());
+  run.data = std::move(out.data);
+  run.resource = std::move(out.resource);
+  return run;
+}
+
+void fuzz_binhex(std::string_view in, size_t chunk, bool declared) {
+  const BinhexRun whole = binhex_lines(in, in.size() + 1, declared);
+  const BinhexRun pieces = binhex_lines(in, chunk, declared);
+  require(pieces.data == whole.data && pieces.resource == whole.resource && pieces.names == whole.names &&
+          pieces.blocks == whole.blocks && pieces.verified == whole.verified);
+  // `in` as the data fork (its first half again as the resource fork), encoded the textbook way.
+  const std::string_view resource = in.substr(0, in.size() / 2);
+  const std::string lines = mime::testing::block_text("fuzz.bin", in, resource, {}, "\n");
+  const BinhexRun back = binhex_lines(lines, chunk, false);
+  require(back.data == in && back.resource == resource && back.names == "fuzz.bin/" && back.blocks == 1 &&
+          back.verified == 1);
+}
+
 void fuzz_rfc2047(std::string_view in) {
   const std::string decoded = decode_rfc2047(in);
   if (!has_rfc2047_word(in)) require(decoded == in);
@@ -241,6 +299,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t selector = data[0], parameter = data[1];
   const size_t chunk = 1 + parameter % 61;
   const std::string_view in(reinterpret_cast<const char*>(data + 2), size - 2);
+  if ((selector & 15) == 8) {
+    fuzz_binhex(in, chunk, selector & 16);
+    return 0;
+  }
   switch (selector & 7) {
     case 0: fuzz_base64(in, chunk); break;
     case 1: fuzz_qp(in, chunk); break;

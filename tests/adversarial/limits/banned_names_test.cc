@@ -37,6 +37,8 @@ struct Filter {
   std::string archive_entries = "enable";
   std::string truncated_name_action = "reject";
   std::string max_filename_length = "255";
+  std::string executable_content = "enable";
+  std::string disk_image_content = "enable";
 };
 
 std::string config(const Filter& f) {
@@ -49,7 +51,8 @@ std::string config(const Filter& f) {
        .extra = "config antivirus\n  set builtin-eicar enable\n  set action reject\nend\n"
                 "config attachment-filter\n  set status " + f.status + "\n  set banned-extensions " + f.list +
                 "\n  set action " + f.action + "\n  set archive-entries " + f.archive_entries +
-                "\n  set truncated-name-action " + f.truncated_name_action + "\nend\n"});
+                "\n  set truncated-name-action " + f.truncated_name_action + "\n  set executable-content " +
+                f.executable_content + "\n  set disk-image-content " + f.disk_image_content + "\nend\n"});
 }
 
 struct Outcome {
@@ -227,6 +230,40 @@ TEST(Mime8BannedNames, AListChangeInTheConfigurationTakesEffect) {
   const Outcome unchecked = send_message(exe, off);
   expect_delivered(unchecked, exe, "exe, status disable");
   EXPECT_TRUE(unchecked.reasons.empty()) << joined(unchecked.reasons);
+}
+
+// ---- the type the content says, whatever the name says (executable-content, disk-image-content) -----------------
+
+// A PE file's first bytes: MZ and a DOS header (its small counts put NULs in the first 16 bytes), then harmless text.
+const std::string kPeStart = std::string("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00", 16) + kBenign;
+
+TEST(Mime8ContentTypes, AnExecutableNamedAsADocumentIsRefusedByItsContent) {
+  const std::string pe_as_pdf = named_attachment("; name=\"invoice.pdf\"", "; filename=\"invoice.pdf\"", kPeStart);
+  expect_refused(send_message(pe_as_pdf), "attachment-filter:content:pe:invoice.pdf", "PE named .pdf");
+  const std::string elf_as_txt = named_attachment("", "; filename=\"notes.txt\"", std::string("\x7f" "ELF\x02\x01\x01\x00", 8) + kBenign);
+  expect_refused(send_message(elf_as_txt), "attachment-filter:content:elf:notes.txt", "ELF named .txt");
+  using archive::test::zip_of;
+  const std::string in_zip = message_with_attachment("docs.zip", "application/octet-stream", zip_of("scan.pdf", kPeStart));
+  expect_refused(send_message(in_zip), "attachment-filter:content:pe:scan.pdf", "PE named .pdf in a zip");
+  // Text that happens to start with the letters MZ is not an executable.
+  const std::string mz_text = named_attachment("", "; filename=\"itinerary.txt\"", "MZ Travel: " + kBenign);
+  expect_delivered(send_message(mz_text), mz_text, "text starting with MZ");
+  Filter allowed;
+  allowed.executable_content = "disable";
+  expect_delivered(send_message(pe_as_pdf, allowed), pe_as_pdf, "PE named .pdf, executable-content disable");
+}
+
+TEST(Mime8ContentTypes, ADiskImageUnderAnyNameIsRefusedByItsContent) {
+  // A dynamic VHD begins with a copy of its footer; a FAT volume image with its boot sector. Neither name is listed.
+  const std::string vhd = named_attachment("", "; filename=\"backup.dat\"",
+                                           std::string("conectix\x00\x00\x00\x02\x00\x01\x00\x00", 16) + kBenign);
+  expect_refused(send_message(vhd), "attachment-filter:content:disk-image:backup.dat", "VHD named .dat");
+  const std::string fat = named_attachment("", "; filename=\"photos.bin\"",
+                                           std::string("\xeb\x3c\x90mkfs.fat\x00\x02\x04\x01\x00\x02", 16) + kBenign);
+  expect_refused(send_message(fat), "attachment-filter:content:disk-image:photos.bin", "FAT image named .bin");
+  Filter allowed;
+  allowed.disk_image_content = "disable";
+  expect_delivered(send_message(vhd, allowed), vhd, "VHD, disk-image-content disable");
 }
 
 }  // namespace

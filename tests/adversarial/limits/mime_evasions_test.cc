@@ -1,7 +1,7 @@
 // tests/adversarial/limits/mime_evasions_test.cc — THREATS.md MIME-1 … MIME-12 (MIME parsing evasions) through the
 // live relay: each evasive form hides EICAR the way the THREATS case describes it (duplicate boundary or
 // Content-Type, odd transfer encodings, boundary quoting, prefixes and nesting, damaged structure, hidden headers,
-// filename tricks, base64 and quoted-printable anomalies, uuencode and yEnc, deep nesting, message/partial and
+// filename tricks, base64 and quoted-printable anomalies, uuencode, yEnc and BinHex, deep nesting, message/partial and
 // external-body). Each form is one named row, sent three times:
 //   - with EICAR under the default policy (`ambiguity-action reject`): the client hears `550 5.7.1`, the record
 //     names the rule that caught it (`antivirus:` when a reading found the payload, `mime:<flag>` where only the
@@ -24,6 +24,7 @@
 
 #include "tests/adversarial/limits/mime_messages.h"
 #include "tests/adversarial/limits/relay_conversation.h"
+#include "tests/unit/mime/binhex_writer.h"
 
 namespace sluice::testing {
 namespace {
@@ -173,6 +174,17 @@ std::string nested_messages(int depth, std::string_view payload) {
     m += "Content-Type: message/rfc822\r\n\r\nSubject: level " + std::to_string(i) + "\r\n";
   }
   return m + str(kMime) + b64_part(payload);
+}
+
+// MIME-11: a BinHex 4.0 block (RFC 1741) whose data fork is `bytes`, named `name`: the marker line, then `:` + the
+// 6-bit text + `:` in 64-character CRLF lines, from the test-side encoder (not the decoder).
+std::string binhex_block(std::string_view name, std::string_view bytes) { return mime::testing::block_text(name, bytes); }
+
+// MIME-11: a text part, then a part typed application/mac-binhex40 under `cte_line` whose body is `body`.
+std::string mac_binhex_part(std::string_view cte_line, std::string_view body) {
+  return str(kTop) + str(kMime) + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n"
+         "\r\nsee attached\r\n--b\r\nContent-Type: application/mac-binhex40; name=\"invoice.hqx\"\r\n" + str(cte_line) +
+         "\r\n" + str(body) + "--b--\r\n";
 }
 
 // ---- the table ------------------------------------------------------------------------------------------------
@@ -488,6 +500,18 @@ std::vector<Form> forms() {
        [](P p) { return single("Content-Transfer-Encoding: x-uue\r\n", uuencode_block("a.exe", p)); }, kAv, "", ""},
       {"Mime11YencInPlainText",
        [](P p) { return str(kTop) + "\r\nsee attached\r\n" + yenc_block("invoice.exe", p) + "bye\r\n"; }, kAv, "",
+       ""},
+      {"Mime11BinhexInPlainText",
+       [](P p) { return str(kTop) + "\r\nsee attached\r\n" + binhex_block("invoice.exe", p) + "bye\r\n"; }, kAv, "",
+       ""},
+      {"Mime11MacBinhex40Part", [](P p) { return mac_binhex_part("", binhex_block("invoice.exe", p)); }, kAv, "", ""},
+      {"Mime11MacBinhex40PartInBase64",
+       [](P p) {
+         return mac_binhex_part("Content-Transfer-Encoding: base64\r\n", base64_lines(binhex_block("invoice.exe", p)));
+       },
+       kAv, "", ""},
+      {"Mime11CteBinhex",
+       [](P p) { return single("Content-Transfer-Encoding: binhex\r\n", binhex_block("invoice.exe", p)); }, kAv, "",
        ""},
       // MIME-12 nesting.
       {"Mime12MultipartNested101Deep", [](P p) { return nested_multiparts(101, p); }, "mime:depth_limit",

@@ -1,17 +1,23 @@
 // tests/adversarial/limits/url_evasions_test.cc — THREATS.md MIME-14 (URL extraction evasions) through the live relay:
 // each disguise of a listed domain in a message is canonicalised, found in `config url-filter` `domain-lists` and
 // refused (550 5.7.1, `url:<entry>`), and the backend gets no message; the benign twin is delivered byte for byte.
-// May call: the conversation harness, mime_messages.h, the file system (one list file in the temp directory).
+// Links inside attachments too: a PDF's compressed object stream, a docx's relationship part, an ODT's xlink:href
+// (documents built in-test: zlib and tests/unit/archive's ZipWriter).
+// May call: the conversation harness, mime_messages.h, archive_test_support.h, zlib, the file system (one list file
+// in the temp directory).
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "tests/adversarial/limits/mime_messages.h"
 #include "tests/adversarial/limits/relay_conversation.h"
+#include "tests/unit/archive/archive_test_support.h"
 
 namespace sluice::testing {
 namespace {
@@ -42,10 +48,12 @@ struct Sent {
   std::string delivered_content;
 };
 
-Sent send_message(const std::string& content) {
+// extra: further configuration blocks, appended as written.
+Sent send_message(const std::string& content, const std::string& extra = {}) {
   static const UrlList list;
   RelayConversation c(limits_config({.url_filter = "  set domain-lists \"" + list.path() + "\"\n  set action reject\n"
-                                                   "  set max-url-length 2048\n  set max-urls-per-part 256\n"}));
+                                                   "  set max-url-length 2048\n  set max-urls-per-part 256\n",
+                                     .extra = extra}));
   Sent s;
   EXPECT_TRUE(c.ok()) << c.error();
   if (!c.ok() || !c.open() || !c.start_message()) return s;
@@ -119,14 +127,156 @@ TEST(Mime14UrlEvasionsGaps, UrlWrappedAcrossLinesInPlainText) {
 }
 
 TEST(Mime14UrlEvasionsGaps, UrlInsidePdfAttachment) {
-  // THREATS MIME-14: a link annotation in a PDF attachment (url::PdfUrlScanner, by content). Still open: links in
-  // compressed PDF streams, and Office attachments.
+  // THREATS MIME-14: a link annotation in a PDF attachment (url::PdfUrlScanner, by content).
   const std::string pdf =
       "%PDF-1.4\n1 0 obj << /Type /Annot /Subtype /Link /A << /S /URI /URI (http://evil.example/pay) >> >>\nendobj\n"
       "trailer << /Root 1 0 R >>\n%%EOF\n";
   const Sent s = send_message(message_with_attachment("invoice.pdf", "application/pdf", pdf));
   EXPECT_TRUE(s.reply.starts_with("550 5.7.1 ")) << s.reply;
   EXPECT_EQ(s.delivered, 0u);
+}
+
+
+// ---- Links inside attached documents: compressed PDF streams, Office Open XML, ODF ----
+
+using archive::test::Method;
+using archive::test::ZipWriter;
+
+std::string zlib_deflate(std::string_view data) {
+  uLongf size = compressBound(data.size());
+  std::string out(size, '\0');
+  EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
+                      data.size(), Z_BEST_COMPRESSION),
+            Z_OK);
+  out.resize(size);
+  return out;
+}
+
+// A PDF 1.5 whose only link annotation sits in a FlateDecode object stream, as modern writers produce it: the URL
+// is nowhere in the file's own bytes.
+std::string pdf_with_object_stream_link(std::string_view url) {
+  const std::string objects = "5 0 6 95 << /Type /Annot /Subtype /Link /Rect [0 0 100 20] /A 6 0 R >> << /S /URI "
+                              "/URI (" + std::string(url) + ") >>";
+  const std::string body = zlib_deflate(objects);
+  return "%PDF-1.5\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+         "4 0 obj\n<< /Type /ObjStm /N 2 /First 8 /Filter /FlateDecode /Length " + std::to_string(body.size()) +
+         " >>\nstream\r\n" + body + "\r\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+}
+
+std::string docx_with_hyperlink(std::string_view url, Method method) {
+  ZipWriter zip;
+  zip.add("[Content_Types].xml",
+          "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<Types xmlns=\"http://schemas."
+          "openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/"
+          "vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+          "<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument."
+          "wordprocessingml.document.main+xml\"/></Types>",
+          method);
+  zip.add("word/document.xml",
+          "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<w:document xmlns:w=\"http://schemas."
+          "openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:hyperlink r:id=\"rId5\"><w:r><w:t>"
+          "View your invoice</w:t></w:r></w:hyperlink></w:p></w:body></w:document>",
+          method);
+  zip.add("word/_rels/document.xml.rels",
+          "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<Relationships xmlns=\"http://schemas."
+          "openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas."
+          "openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/image1.png\"/>"
+          "<Relationship Id=\"rId5\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+          "hyperlink\" Target=\"" + std::string(url) + "\" TargetMode=\"External\"/></Relationships>",
+          method);
+  return zip.finish();
+}
+
+std::string odt_with_link(std::string_view url) {
+  ZipWriter zip;
+  zip.add("mimetype", "application/vnd.oasis.opendocument.text", Method::Stored);
+  zip.add("content.xml",
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<office:document-content xmlns:office=\"urn:oasis:names:tc:"
+          "opendocument:xmlns:office:1.0\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"><office:body><office:text>"
+          "<text:p><text:a xlink:type=\"simple\" xlink:href=\"" + std::string(url) + "\">Pay now</text:a></text:p>"
+          "</office:text></office:body></office:document-content>",
+          Method::Deflate);
+  zip.add("META-INF/manifest.xml", "<?xml version=\"1.0\"?><manifest:manifest/>", Method::Deflate);
+  return zip.finish();
+}
+
+struct Document {
+  const char* name;
+  const char* filename;
+  const char* content_type;
+  std::string (*make)(std::string_view url);
+  bool compressed_only;   // the link appears nowhere in the attachment's own bytes
+};
+
+std::vector<Document> documents() {
+  return {
+      {"PdfObjectStream", "invoice.pdf", "application/pdf", &pdf_with_object_stream_link, true},
+      {"DocxStored", "invoice.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+       [](std::string_view url) { return docx_with_hyperlink(url, Method::Stored); }, false},
+      {"DocxDeflated", "invoice.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+       [](std::string_view url) { return docx_with_hyperlink(url, Method::Deflate); }, true},
+      {"Odt", "letter.odt", "application/vnd.oasis.opendocument.text", &odt_with_link, true},
+  };
+}
+
+class Mime14DocumentLinks : public ::testing::TestWithParam<Document> {};
+
+TEST_P(Mime14DocumentLinks, ListedDomainInsideTheDocumentIsRefused) {
+  const Document& d = GetParam();
+  const std::string bytes = d.make("https://evil.example/pay");
+  if (d.compressed_only) {
+    EXPECT_EQ(bytes.find("evil.example"), std::string::npos) << "the link exists only compressed";
+  }
+  const Sent s = send_message(message_with_attachment(d.filename, d.content_type, bytes));
+  EXPECT_TRUE(s.reply.starts_with("550 5.7.1 Message rejected: ")) << s.reply;
+  EXPECT_NE(s.reply.find("url:evil.example"), std::string::npos) << s.reply;
+  EXPECT_EQ(s.delivered, 0u) << "the backend stored nothing";
+}
+
+TEST_P(Mime14DocumentLinks, UnlistedTwinIsDeliveredByteForByte) {
+  const Document& d = GetParam();
+  const std::string content = message_with_attachment(d.filename, d.content_type, d.make("https://good.example/pay"));
+  const Sent s = send_message(content);
+  EXPECT_EQ(s.reply, "250 2.0.0 Ok: queued as 1\r\n");
+  ASSERT_EQ(s.delivered, 1u);
+  EXPECT_EQ(s.delivered_content, content);
+}
+
+INSTANTIATE_TEST_SUITE_P(Threats, Mime14DocumentLinks, ::testing::ValuesIn(documents()),
+                         [](const ::testing::TestParamInfo<Document>& info) { return std::string(info.param.name); });
+
+
+TEST(Mime14DocumentLinksBudget, InflatingPastTheCycleBudgetStopsThereAndDefers) {
+  // Three PDFs of about 20 KB whose FlateDecode streams inflate to 16 MiB of link-dense text each (url
+  // max_pdf_inflated_bytes, the default; deflate's ratio is near 1000:1 here, so one relay feed holds megabytes):
+  // reading one whole costs about a second of one worker. Scanning stops at the message's cycle budget (`config scan
+  // budget` cycles-per-message, here ~0.1 s): after the feed that spent it, and inside a feed too (the inflater
+  // checks the TSC deadline per 16 KiB window; unit test PastTheDeadlineNothingMoreIsInflated). The message is
+  // deferred under scan-timeout-action tempfail; the backend stores nothing.
+  std::string links;
+  while (links.size() < (4u << 20)) links += "(http://a.example/x) Tj ";
+  const std::string body = zlib_deflate(links);
+  std::string pdf = "%PDF-1.7\n";
+  for (int i = 0; i < 4; ++i) pdf += "4 0 obj << /Filter /FlateDecode >>\nstream\n" + body + "\nendstream\nendobj\n";
+  std::string content = "From: a@ext.example\r\nSubject: statements\r\nMIME-Version: 1.0\r\n"
+                        "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n";
+  for (int i = 0; i < 3; ++i) {
+    content += "--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+               "Content-Disposition: attachment; filename=\"s" + std::to_string(i) + ".pdf\"\r\n\r\n" +
+               base64_lines(pdf);
+  }
+  content += "--b--\r\n";
+  send_message(html("<p>warm-up</p>"));   // the process's first conversation also sets up DPDK: not timed here
+  const auto start = std::chrono::steady_clock::now();
+  const Sent s = send_message(content, "config scan budget\n  set cycles-per-message 300000000\n"
+                                       "  set scan-timeout-action tempfail\nend\n");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("[ MIME-14  ] 3 PDFs x 16 MiB inflated link text (%zu bytes sent), cycles-per-message 3e8: %.3f s\n",
+              content.size(), seconds);
+  EXPECT_TRUE(s.reply.starts_with("451 4.7.1 ")) << s.reply;
+  EXPECT_NE(s.reply.find("scan:timeout"), std::string::npos) << s.reply;
+  EXPECT_EQ(s.delivered, 0u);
+  EXPECT_LT(seconds, 1.0) << "inflation went on past the budget";
 }
 
 }  // namespace

@@ -65,5 +65,30 @@ TEST(ContentType, TargetTypeMasks) {
   EXPECT_FALSE(target_type_mask(13, &mask));
 }
 
+// A DOS header always has a NUL in its first 16 bytes; text that happens to start with "MZ" does not, and must not be
+// claimed an executable (the attachment filter refuses executables by content). Shorter streams keep ClamAV's reading.
+TEST(ContentType, MzNeedsADosHeaderToBeAnExecutable) {
+  EXPECT_EQ(sniff_content_type("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"s), ContentType::Pe);
+  EXPECT_EQ(sniff_content_type("MZ Travel itinerary for next week"), ContentType::Text);
+  EXPECT_EQ(sniff_content_type("MZABCD"), ContentType::Pe);
+  EXPECT_TRUE(is_executable(ContentType::Pe));
+  EXPECT_TRUE(is_executable(ContentType::Elf));
+  EXPECT_TRUE(is_executable(ContentType::MachO));
+  EXPECT_FALSE(is_executable(ContentType::Ole2));
+}
+
+TEST(ContentType, DiskImages) {
+  EXPECT_EQ(sniff_content_type("conectix\x00\x00\x00\x02\x00\x01\x00\x00"s), ContentType::DiskImage);
+  EXPECT_EQ(sniff_content_type("vhdxfile\x00\x00\x00\x00\x00\x00\x00\x00"s), ContentType::DiskImage);
+  EXPECT_EQ(sniff_content_type("QFI\xfb\x00\x00\x00\x03"s), ContentType::DiskImage);
+  EXPECT_EQ(sniff_content_type("KDMV\x01\x00\x00\x00"s), ContentType::DiskImage);
+  // FAT (mkfs.fat), NTFS: jump, OEM name, 512 bytes per sector at offset 11.
+  EXPECT_EQ(sniff_content_type("\xeb\x3c\x90mkfs.fat\x00\x02\x04\x01\x00"s), ContentType::DiskImage);
+  EXPECT_EQ(sniff_content_type("\xeb\x52\x90NTFS    \x00\x02\x08\x00\x00"s), ContentType::DiskImage);
+  // The same jump without a sector size is not a boot sector.
+  EXPECT_NE(sniff_content_type("\xeb\x3c\x90mkfs.fat\x00\x03\x04\x01\x00"s), ContentType::DiskImage);
+  EXPECT_STREQ(content_type_name(ContentType::DiskImage), "disk-image");
+}
+
 }  // namespace
 }  // namespace sluice::engine

@@ -262,5 +262,49 @@ TEST(AttachmentFilter, AnArchiveMemberNameCutAtMaxNameLengthTakesTruncatedNameAc
   EXPECT_EQ(inspect(p, attachment).verdict.reasons, std::vector<std::string>{"attachment-filter:truncated"});
 }
 
+// ---- the type the bytes say (executable-content, disk-image-content) -------------------------------------------
+
+// The start of a PE file: MZ, a DOS header (NULs in its first 16 bytes), then anything.
+std::string pe_bytes() { return std::string("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00", 16) + "program"; }
+
+TEST(AttachmentFilter, AnExecutableIsRefusedByItsContentWhateverItsName) {
+  const std::string named_pdf = mail("; name=\"invoice.pdf\"", "; filename=\"invoice.pdf\"", base64(pe_bytes()));
+  EXPECT_EQ(inspect(policy(), named_pdf).verdict.reasons,
+            std::vector<std::string>{"attachment-filter:content:pe:invoice.pdf"});
+  const std::string elf = mail("", "; filename=\"report.txt\"", base64(std::string("\x7f" "ELF\x02\x01\x01\x00", 8)));
+  EXPECT_EQ(inspect(policy(), elf).verdict.reasons, std::vector<std::string>{"attachment-filter:content:elf:report.txt"});
+  control::Policy p = policy();
+  p.attachment_filter.executable_content = false;
+  EXPECT_EQ(inspect(p, named_pdf).verdict.action, control::Action::Pass);
+  p = policy();
+  p.attachment_filter.action = control::Action::Tag;
+  EXPECT_EQ(inspect(p, named_pdf).verdict.action, control::Action::Tag);
+}
+
+TEST(AttachmentFilter, TextThatStartsWithMzIsNotAnExecutable) {
+  const std::string text = mail("", "; filename=\"notes.txt\"", base64("MZ Travel: the itinerary for next week"));
+  EXPECT_EQ(inspect(policy(), text).verdict.action, control::Action::Pass);
+}
+
+TEST(AttachmentFilter, AnExecutableInsideAnArchiveIsRefusedByContent) {
+  const std::string attachment = mail("", "; filename=\"docs.gz\"", base64(gzip_named("readme.pdf", pe_bytes())));
+  EXPECT_EQ(inspect(policy(), attachment).verdict.reasons,
+            std::vector<std::string>{"attachment-filter:content:pe:readme.pdf"});
+  control::Policy p = policy();
+  p.attachment_filter.archive_entries = false;
+  EXPECT_EQ(inspect(p, attachment).verdict.action, control::Action::Pass);
+}
+
+TEST(AttachmentFilter, ADiskImageIsRefusedByContentUnlessDiskImageContentIsDisabled) {
+  // A dynamic VHD starts with a copy of its footer ("conectix"); named .dat, which no list bans.
+  const std::string vhd = mail("", "; filename=\"backup.dat\"",
+                               base64(std::string("conectix\x00\x00\x00\x02\x00\x01\x00\x00", 16) + std::string(64, '\0')));
+  EXPECT_EQ(inspect(policy(), vhd).verdict.reasons,
+            std::vector<std::string>{"attachment-filter:content:disk-image:backup.dat"});
+  control::Policy p = policy();
+  p.attachment_filter.disk_image_content = false;
+  EXPECT_EQ(inspect(p, vhd).verdict.action, control::Action::Pass);
+}
+
 }  // namespace
 }  // namespace sluice::scan

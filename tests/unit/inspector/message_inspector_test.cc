@@ -129,6 +129,42 @@ TEST(MessageInspector, UrlCapPerPartComesFromTheSettings) {
   EXPECT_EQ(r.urls_dropped, 2u);
 }
 
+// A listed link behind more harmless links than either cap keeps (per part, per message) is still matched and kept:
+// the caps bound the record, not what the verdict sees.
+TEST(MessageInspector, AListedUrlPastTheUrlCapsIsStillFound) {
+  control::Policy p = base_policy();
+  p.url_filter.max_urls_per_part = 8;
+  std::string error;
+  auto snapshot = build_policy_snapshot(p, &error);
+  ASSERT_NE(snapshot, nullptr);
+  auto& lists = const_cast<url::UrlLists&>(snapshot->url_lists);
+  lists.add_domain("phish.example");
+  engine::Scratch scratch(*snapshot->database);
+  MessageInspector inspector(*snapshot, scratch);
+  // One part with 20 harmless links then the listed one (per-part cap), and 600 parts' worth of distinct links
+  // spread over 80 parts of 8 (per-message cap of 512) before a part whose last link is listed.
+  std::string mail = "Subject: links\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n";
+  uint32_t n = 0;
+  for (int part = 0; part < 80; ++part) {
+    mail += "--b\r\nContent-Type: text/plain\r\n\r\n";
+    for (int i = 0; i < 8; ++i) mail += "http://site" + std::to_string(n++) + ".example/ ";
+    mail += "\r\n";
+  }
+  mail += "--b\r\nContent-Type: text/plain\r\n\r\n";
+  for (int i = 0; i < 20; ++i) mail += "http://more" + std::to_string(i) + ".example/ ";
+  mail += "https://x.phish.example/login\r\n--b--\r\n";
+  MessageRecord r;
+  inspector.begin(&r);
+  inspector.feed(mail);
+  inspector.finish(smtp::MessageEnd{});
+  EXPECT_EQ(r.verdict.action, control::Action::Reject);
+  bool listed = false;
+  for (const UrlRecord& u : r.urls) listed = listed || u.listed == "phish.example";
+  EXPECT_TRUE(listed);
+  EXPECT_GT(r.urls_dropped, 100u);
+  EXPECT_LE(r.urls.size(), 512u + url::kListedBeyondCap);
+}
+
 TEST(MessageInspector, ExhaustedBudgetAppliesScanTimeoutAction) {
   control::Policy p = base_policy();
   p.scan.cycles_per_message = 1;

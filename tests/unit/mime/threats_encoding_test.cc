@@ -2,7 +2,9 @@
 // filenames, base64/QP anomalies, legacy uuencode and yEnc, and nesting. P = EICAR.
 #include <gtest/gtest.h>
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "recording_sink.h"
 
@@ -399,6 +401,80 @@ TEST(ThreatsMime12, PartLimitScansTheRestFlat) {
   ASSERT_EQ(r.views.size(), 3u);
   EXPECT_EQ(r.views[2].kind, ViewKind::RawAlternate);
   EXPECT_EQ(r.views[2].data, "\r\n" + std::string(kEicar) + "\r\n--b--\r\n");
+}
+
+// RES-14 (open finding closed): past max-parts the rest is one raw view, and base64 in it was scanned as text. Runs
+// of base64 lines there are decoded into views of their own, so EICAR in a base64 part after the limit is found.
+TEST(ThreatsMime12, PartLimitDecodesBase64RunsInTheFlatRest) {
+  MimeLimits limits;
+  limits.max_parts = 3;
+  const auto r = parse(crlf({"MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "", "--b", "", "one",
+                             "--b", "", "two", "--b", "Content-Transfer-Encoding: base64", "",
+                             std::string(kEicarBase64), "--b--"}),
+                       limits);
+  EXPECT_TRUE(r.has(Anomaly::PartLimit));
+  ASSERT_EQ(r.views.size(), 4u);
+  EXPECT_EQ(r.views[2].kind, ViewKind::RawAlternate);
+  EXPECT_EQ(r.views[3].kind, ViewKind::Decoded);
+  EXPECT_EQ(r.views[3].part.transfer_encoding, "base64");
+  EXPECT_TRUE(r.views[3].part.attachment);
+  EXPECT_EQ(r.views[3].data, kEicar);
+  EXPECT_TRUE(r.views[3].ended);
+}
+
+TEST(ThreatsMime12, DepthLimitDecodesBase64RunsInTheFlatRest) {
+  MimeLimits limits;
+  limits.max_depth = 1;
+  const auto r = parse(crlf({"MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=a", "", "--a",
+                             "Content-Type: multipart/mixed; boundary=b", "", "--b",
+                             "Content-Transfer-Encoding: base64", "", base64_encode(std::string(kEicar)), "--b--",
+                             "--a--"}),
+                       limits);
+  EXPECT_TRUE(r.has(Anomaly::DepthLimit));
+  size_t decoded = 0;
+  for (const auto& v : r.views) {
+    if (v.kind == ViewKind::Decoded && v.data == kEicar) ++decoded;
+  }
+  EXPECT_EQ(decoded, 1u);
+}
+
+// Text is not mistaken for base64: prose has blanks, and a short alphabet-only line (a word, a number) starts no run.
+TEST(ThreatsMime12, TextInTheFlatRestStartsNoBase64Run) {
+  MimeLimits limits;
+  limits.max_parts = 2;
+  const auto r = parse(crlf({"MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "", "--b", "", "one",
+                             "--b", "", "Hello there, this is a letter.", "Regards", "2026", "Fifteenletters1",
+                             "--b--"}),
+                       limits);
+  EXPECT_TRUE(r.has(Anomaly::PartLimit));
+  for (const auto& v : r.views) EXPECT_NE(v.part.transfer_encoding, "base64") << v.data;
+}
+
+// Each run restarts the decoder (so every run decodes in step); past max_flat_decoded_views, runs join the last view.
+TEST(ThreatsMime12, FlatBase64RunsAreBoundedByTheViewLimit) {
+  MimeLimits limits;
+  limits.max_parts = 2;
+  limits.max_flat_decoded_views = 2;
+  std::vector<std::string> lines = {"MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "", "--b", "",
+                                    "one"};
+  const std::string payloads[] = {"first run of bytes!", "second run, oddly sized", "third run", std::string(kEicar)};
+  for (const std::string& p : payloads) {
+    lines.push_back("--b");
+    lines.push_back("");
+    lines.push_back(base64_encode(p + std::string(16, '.')));
+  }
+  lines.push_back("--b--");
+  std::string message;
+  for (const std::string& line : lines) message += line + "\r\n";
+  const auto r = parse(message, limits);
+  std::vector<std::string> decoded;
+  for (const auto& v : r.views) {
+    if (v.kind == ViewKind::Decoded && v.part.transfer_encoding == "base64") decoded.push_back(v.data);
+  }
+  ASSERT_EQ(decoded.size(), 2u);
+  EXPECT_EQ(decoded[0], payloads[0] + std::string(16, '.'));
+  EXPECT_EQ(decoded[1], payloads[1] + std::string(16, '.') + payloads[2] + std::string(16, '.') + payloads[3] +
+                            std::string(16, '.'));
 }
 
 }  // namespace
