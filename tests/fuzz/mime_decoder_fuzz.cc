@@ -208,7 +208,7 @@ void fuzz_binhex(std::string_view in, size_t chunk, bool declared) {
           pieces.blocks == whole.blocks && pieces.verified == whole.verified);
   // `in` as the data fork (its first half again as the resource fork), encoded the textbook way.
   const std::string_view resource = in.substr(0, in.size() / 2);
-  const std::string lines = mime::testing::block_text("fuzz.bin", in, resource, {}, "\n");
+  const std::string lines = sluice::mime::testing::block_text("fuzz.bin", in, resource, {}, "\n");
   const BinhexRun back = binhex_lines(lines, chunk, false);
   require(back.data == in && back.resource == resource && back.names == "fuzz.bin/" && back.blocks == 1 &&
           back.verified == 1);
