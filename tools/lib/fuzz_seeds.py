@@ -21,6 +21,7 @@ import re
 import struct
 import subprocess
 import sys
+import tarfile
 import zipfile
 from email.header import Header
 
@@ -184,6 +185,19 @@ def capture_seeds(seeds, generated):
                 bytes([0, 0, 0, 50, 0x11, 0xff, 0xff, 0xff]) + bytes([6, 0, 200]) + bytes(5))
 
 
+def binhex_text(name, data):
+    """BinHex 4.0 without runs (0x90 escaped as 0x90 0x00): header, data fork, empty resource fork, CRC-XMODEM each."""
+    header = bytes([len(name)]) + name.encode() + b"\0" + b"TEXTttxt" + bytes(2) + struct.pack(">II", len(data), 0)
+    binary = b"".join(part + struct.pack(">H", binascii.crc_hqx(part, 0)) for part in (header, data, b""))
+    binary = binary.replace(b"\x90", b"\x90\x00")
+    alphabet = b"!\"#$%&'()*+,-012345689@ABCDEFGHIJKLMNPQRSTUVXYZ[`abcdefhijklmpqr"
+    bits = "".join(f"{byte:08b}" for byte in binary)
+    bits += "0" * (-len(bits) % 6)
+    text = b":" + bytes(alphabet[int(bits[i:i + 6], 2)] for i in range(0, len(bits), 6)) + b":"
+    lines = [text[i:i + 64] for i in range(0, len(text), 64)]
+    return b"(This file must be converted with BinHex 4.0)\r\n" + b"\r\n".join(lines) + b"\r\n"
+
+
 # ---- decoders (mime_decoder_fuzz: [selector][parameter][input]) ----
 
 def decoder_seeds(seeds, mails):
@@ -220,6 +234,9 @@ def decoder_seeds(seeds, mails):
         seeds.write("mime_decoder_fuzz", f"cte-{n}", b"\x07\x00" + value)
     seeds.write("mime_decoder_fuzz", "params-2231",
                 b"\x06\x04attachment; filename*0*=utf-8''na%C3%AFve; filename*1=\".pdf\"; name=\"=?utf-8?B?eA==?=\"")
+    for n, data in enumerate([b"hello binhex", bytes(range(256)) + b"\x90" * 9 + b"a" * 40]):
+        seeds.write("mime_decoder_fuzz", f"binhex-{n}", b"\x08\x00" + binhex_text("file.bin", data))
+        seeds.write("mime_decoder_fuzz", f"binhex-declared-{n}", b"\x18\x03" + binhex_text("f", data))
     seeds.write("mime_decoder_fuzz", "cte-conflict", b"\x07\x00base64\nquoted-printable\nbas()e64")
 
 
@@ -231,6 +248,31 @@ def zip_bytes(entries, method=zipfile.ZIP_DEFLATED):
         for name, data in entries:
             z.writestr(name, data)
     return buffer.getvalue()
+
+
+def tar_bytes(entries, tar_format):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tar_format) as t:
+        for name, data in entries:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def tnef_attribute(level, attribute_id, data):
+    checksum = sum(data) & 0xFFFF
+    return struct.pack("<BII", level, attribute_id, len(data)) + data + struct.pack("<H", checksum)
+
+
+def tnef_bytes(attachments):
+    """MS-OXTNEF: signature, key, then per attachment attAttachRendData, attAttachTitle, attAttachData."""
+    out = struct.pack("<IH", 0x223E9F78, 1) + tnef_attribute(1, 0x00089006, struct.pack("<I", 0x00010000))
+    for name, data in attachments:
+        out += tnef_attribute(2, 0x00069002, bytes(14))
+        out += tnef_attribute(2, 0x00018010, name.encode() + b"\0")
+        out += tnef_attribute(2, 0x0006800F, data)
+    return out
 
 
 def archive_seeds(seeds):
@@ -254,6 +296,15 @@ def archive_seeds(seeds):
     with gzip.GzipFile(filename="named.txt", mode="wb", fileobj=buffer, mtime=0) as g:
         g.write(payload)
     archives["gzip-fname"] = buffer.getvalue()
+    archives["tar-pax"] = tar_bytes([("a.txt", payload), ("dir/" + "long" * 40 + ".bin", bytes(range(256)))],
+                                    tarfile.PAX_FORMAT)
+    archives["tar-gnu"] = tar_bytes([("n" * 150 + ".txt", payload)], tarfile.GNU_FORMAT)
+    archives["tar-of-zip"] = tar_bytes([("inner.zip", inner)], tarfile.USTAR_FORMAT)
+    archives["tgz-of-zip"] = gzip.compress(archives["tar-of-zip"])
+    archives["tnef"] = tnef_bytes([("invoice.exe", payload), ("inner.zip", inner)])
+    # An ISO 9660 candidate: 32 KiB of zeros then a primary volume descriptor header (no directory behind it).
+    archives["iso-candidate"] = bytes(32768) + b"\x01CD001\x01" + bytes(2041)
+    archives["vhd-header"] = b"conectix" + bytes(504)
     for name, data in sorted(archives.items()):
         seeds.write("archive_expander_fuzz", name, b"\x3f\x00" + data)
         seeds.write("archive_expander_fuzz", name + "-limits", b"\x07\x3f" + data)
@@ -268,6 +319,8 @@ def url_seeds(seeds, mails):
     seeds.write("url_extractor_fuzz", "evasive-text",
                 b"\x10see hxxps[:]//evil[.]example/a and http://trusted@0x7f.1:0080/./x/../y?q=%41#f, "
                 b"http:\\\\B\xc3\xbccher.example\\p www.example.com. (http://a.example/b)")
+    seeds.write("url_extractor_fuzz", "pdf", b"\x02<< /Type /Annot /A << /S /URI /URI (http://evil.example/\\051a) >> >>\n"
+                b"BT (see www.example.com/x) Tj ET <687474703a2f2f6865782e6578616d706c65>")
     seeds.write("url_extractor_fuzz", "html",
                 b"\x03<a href=\"ht&#116;p://evil.example/&#x61;\">x</a><img src='//cdn.example/i.png'>"
                 b"<div style=\"background:url(http://bg.example/z)\"><meta http-equiv=refresh "
