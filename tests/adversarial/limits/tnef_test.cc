@@ -13,6 +13,7 @@
 
 #include "tests/adversarial/limits/mime_messages.h"
 #include "tests/adversarial/limits/relay_conversation.h"
+#include "tests/unit/archive/archive_test_support.h"
 
 namespace sluice::testing {
 namespace {
@@ -21,14 +22,8 @@ const std::string kBenign = "quarterly figures, nothing in this attachment is ha
 
 // ---- TNEF bytes (MS-OXTNEF 2.1.3), as Outlook writes an attachment ----------------------------------------------
 
-void put16(std::string& out, uint32_t v) {
-  out.push_back(static_cast<char>(v & 0xff));
-  out.push_back(static_cast<char>((v >> 8) & 0xff));
-}
-void put32(std::string& out, uint32_t v) {
-  put16(out, v & 0xffff);
-  put16(out, v >> 16);
-}
+using archive::test::put16;
+using archive::test::put32;
 
 // level, id, length, data, checksum (sum of the data bytes mod 65536)
 void attribute(std::string& out, uint8_t level, uint32_t id, std::string_view data) {

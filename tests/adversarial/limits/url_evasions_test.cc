@@ -18,6 +18,7 @@
 #include "tests/adversarial/limits/mime_messages.h"
 #include "tests/adversarial/limits/relay_conversation.h"
 #include "tests/unit/archive/archive_test_support.h"
+#include "tests/unit/url/zlib_compress.h"
 
 namespace sluice::testing {
 namespace {
@@ -142,22 +143,14 @@ TEST(Mime14UrlEvasionsGaps, UrlInsidePdfAttachment) {
 using archive::test::Method;
 using archive::test::ZipWriter;
 
-std::string zlib_deflate(std::string_view data) {
-  uLongf size = compressBound(data.size());
-  std::string out(size, '\0');
-  EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
-                      data.size(), Z_BEST_COMPRESSION),
-            Z_OK);
-  out.resize(size);
-  return out;
-}
+using url::testing::zlib_compress;
 
 // A PDF 1.5 whose only link annotation sits in a FlateDecode object stream, as modern writers produce it: the URL
 // is nowhere in the file's own bytes.
 std::string pdf_with_object_stream_link(std::string_view url) {
   const std::string objects = "5 0 6 95 << /Type /Annot /Subtype /Link /Rect [0 0 100 20] /A 6 0 R >> << /S /URI "
                               "/URI (" + std::string(url) + ") >>";
-  const std::string body = zlib_deflate(objects);
+  const std::string body = zlib_compress(objects);
   return "%PDF-1.5\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
          "4 0 obj\n<< /Type /ObjStm /N 2 /First 8 /Filter /FlateDecode /Length " + std::to_string(body.size()) +
          " >>\nstream\r\n" + body + "\r\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
@@ -255,7 +248,7 @@ TEST(Mime14DocumentLinksBudget, InflatingPastTheCycleBudgetStopsThereAndDefers) 
   // deferred under scan-timeout-action tempfail; the backend stores nothing.
   std::string links;
   while (links.size() < (4u << 20)) links += "(http://a.example/x) Tj ";
-  const std::string body = zlib_deflate(links);
+  const std::string body = zlib_compress(links);
   std::string pdf = "%PDF-1.7\n";
   for (int i = 0; i < 4; ++i) pdf += "4 0 obj << /Filter /FlateDecode >>\nstream\n" + body + "\nendstream\nendobj\n";
   std::string content = "From: a@ext.example\r\nSubject: statements\r\nMIME-Version: 1.0\r\n"

@@ -7,9 +7,6 @@
 #include <stdexcept>
 
 namespace sluice::archive::test {
-namespace {
-
-constexpr size_t kNone = static_cast<size_t>(-1);
 
 void put16(std::string& out, uint32_t v) {
   out.push_back(static_cast<char>(v & 0xff));
@@ -19,6 +16,11 @@ void put32(std::string& out, uint32_t v) {
   put16(out, v & 0xffff);
   put16(out, v >> 16);
 }
+
+namespace {
+
+constexpr size_t kNone = static_cast<size_t>(-1);
+
 void put64(std::string& out, uint64_t v) {
   put32(out, static_cast<uint32_t>(v));
   put32(out, static_cast<uint32_t>(v >> 32));

@@ -12,6 +12,10 @@
 
 namespace sluice::archive::test {
 
+// Little-endian fields, as zip, TNEF and most archive formats write them.
+void put16(std::string& out, uint32_t v);
+void put32(std::string& out, uint32_t v);
+
 struct Entry {
   uint32_t depth;
   std::string name;

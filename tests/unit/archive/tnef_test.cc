@@ -13,14 +13,6 @@ namespace {
 
 using E = ArchiveEvent;
 
-void put16(std::string& out, uint32_t v) {
-  out.push_back(static_cast<char>(v & 0xff));
-  out.push_back(static_cast<char>((v >> 8) & 0xff));
-}
-void put32(std::string& out, uint32_t v) {
-  put16(out, v & 0xffff);
-  put16(out, v >> 16);
-}
 void pad4(std::string& out) {
   while (out.size() % 4 != 0) out.push_back('\0');
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "scan/url/pdf_url_scanner.h"
+#include "tests/unit/url/zlib_compress.h"
 
 namespace sluice::url {
 namespace {
@@ -124,15 +125,7 @@ TEST(PdfUrlScanner, ReusedAcrossViews) {
 
 // ---- FlateDecode streams (THREATS MIME-14: links in compressed objects) ----
 
-std::string deflate(std::string_view data) {
-  uLongf size = compressBound(data.size());
-  std::string out(size, '\0');
-  EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(data.data()),
-                      data.size(), Z_BEST_COMPRESSION),
-            Z_OK);
-  out.resize(size);
-  return out;
-}
+std::string deflate(std::string_view data) { return testing::zlib_compress(data); }
 
 // An object stream (PDF 1.5) holding one link annotation, as modern writers produce them.
 std::string object_stream(std::string_view objects, std::string_view filter = "/FlateDecode") {
