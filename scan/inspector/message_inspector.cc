@@ -179,7 +179,10 @@ void MessageInspector::on_top_header(std::string_view name, std::string_view val
 void MessageInspector::check_name(std::string_view name) {
   const std::optional<std::string> extension = snapshot_.banned_names.banned_extension(name);
   if (!extension) return;
-  std::string reason = BannedNames::reason(*extension, name);
+  add_banned_reason(BannedNames::reason(*extension, name));
+}
+
+void MessageInspector::add_banned_reason(std::string reason) {
   if (std::find(banned_name_reasons_.begin(), banned_name_reasons_.end(), reason) == banned_name_reasons_.end()) {
     banned_name_reasons_.push_back(std::move(reason));
   }
@@ -202,11 +205,6 @@ void MessageInspector::check_archive_entry_names() {
 void MessageInspector::check_content_types() {
   const control::AttachmentFilterSettings& f = snapshot_.policy.attachment_filter;
   if (!f.enabled) return;
-  const auto add = [this](std::string reason) {
-    if (std::find(banned_name_reasons_.begin(), banned_name_reasons_.end(), reason) == banned_name_reasons_.end()) {
-      banned_name_reasons_.push_back(std::move(reason));
-    }
-  };
   bool image_named = false;
   for (const AttachmentRecord& a : record_->attachments) {
     if (a.depth > 0 && !f.archive_entries) continue;
@@ -215,11 +213,11 @@ void MessageInspector::check_content_types() {
     if (!executable && !image) continue;
     image_named = image_named || image;
     const std::string name = a.name.empty() ? (a.container.empty() ? "unnamed" : a.container) : a.name;
-    add(BannedNames::reason("content:" + a.detected_type, name));
+    add_banned_reason(BannedNames::reason("content:" + a.detected_type, name));
   }
   // An ISO 9660 image is recognised 32 KiB in, by the archive expander (the sniffer sees only zeros there).
   if (f.disk_image_content && !image_named && (archive_events_ & static_cast<uint32_t>(archive::ArchiveEvent::DiskImage))) {
-    add("attachment-filter:content:disk-image");
+    add_banned_reason("attachment-filter:content:disk-image");
   }
 }
 

@@ -51,6 +51,7 @@ class MessageInspector final : private mime::MimeSink {
   void decide_verdict(const smtp::MessageEnd&);
   // config attachment-filter: every candidate name of a part (MIME-8) or an archive member's name.
   void check_name(std::string_view name);
+  void add_banned_reason(std::string reason);   // each reason once, in the order found
   void check_archive_entry_names();
   void check_content_types();
   void arm_call_deadline();
